@@ -1,0 +1,19 @@
+"""The JSON API, version 1. Every endpoint chooses its permission class from core.access."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from secretariat.core.access import PublicReadOnly, public
+from secretariat.states import api as states_api
+from secretariat.states import converters  # noqa: F401 - registers <iso3:...>
+
+urlpatterns = [
+    path("states/", states_api.StateListApi.as_view(), name="api-state-list"),
+    path("states/<iso3:iso3>/", states_api.StateDetailApi.as_view(), name="api-state-detail"),
+    path("schema/", public(SpectacularAPIView.as_view(permission_classes=[PublicReadOnly])), name="api-schema"),
+    path(
+        "docs/",
+        public(SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[PublicReadOnly])),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,137 @@
+"""Fixtures shared by the whole suite: personas for every role, and browser settings."""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+# Playwright's sync API keeps an asyncio loop in the main thread; Django's ORM then refuses
+# database access (SynchronousOnlyOperation) from tests and the live server unless this is set.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI (scripts/ci-services.sh installs it)")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings, tmp_path):
+    # Tests run with DEBUG off; the manifest storage would need collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client():
+    """A test client that speaks HTTPS, as browsers do in production."""
+    return Client(**{"wsgi.url_scheme": "https"})
+
+
+# ---------------------------------------------------------------------------- personas
+# One user per role. State A and State B are two real States of the registry when it is
+# loaded (Ghana and Mexico), so cross-State probes read like the real thing.
+
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+STATE_A = {"iso3": "GHA", "iso2": "GH", "iso_numeric": "288", "name_en": "Ghana"}
+STATE_B = {"iso3": "MEX", "iso2": "MX", "iso_numeric": "484", "name_en": "Mexico"}
+
+STAFF_PERSONAS = ["staff_admin", "staff_finance", "staff_reporting", "staff_programmes", "staff_meetings"]
+PERSONAS = [
+    "anonymous",
+    "state_a_rep",
+    "state_b_rep",
+    *STAFF_PERSONAS,
+    "management_committee",
+    "vtf_committee",
+    "donor_rep",
+]
+
+
+def _state(spec):
+    from secretariat.states.models import State
+
+    state = State.objects.filter(iso3=spec["iso3"]).first()
+    return state or factories.StateFactory(**spec, name_fr=spec["name_en"], name_es=spec["name_en"])
+
+
+@pytest.fixture
+def state_a(db):
+    return _state(STATE_A)
+
+
+@pytest.fixture
+def state_b(db):
+    return _state(STATE_B)
+
+
+@pytest.fixture
+def make_persona(db, state_a, state_b):
+    """make_persona("state_a_rep") -> a user holding that role (None for "anonymous")."""
+
+    def make(name):
+        if name == "anonymous":
+            return None
+        user = factories.UserFactory(email=f"{name.replace('_', '-')}@example.org")
+        if name == "state_a_rep":
+            factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_a)
+        elif name == "state_b_rep":
+            factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_b)
+        elif name == "donor_rep":
+            factories.RoleAssignmentFactory(user=user, role="donor_representative", donor=factories.DonorFactory())
+        else:
+            factories.RoleAssignmentFactory(user=user, role=name)
+        if name in STAFF_PERSONAS:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        return user
+
+    return make
+
+
+def sign_in(client, user):
+    """Sign `user` in on `client`; staff also pass the second factor, as they must when DEBUG is off."""
+    if user is None:
+        return client
+    client.force_login(user)
+    if user.is_staff or user.is_superuser:
+        device = factories.confirmed_totp_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_as(client, make_persona):
+    """client_as("staff_admin") -> (client signed in as that persona, the user)."""
+
+    def make(name):
+        user = make_persona(name)
+        return sign_in(client, user), user
+
+    return make
