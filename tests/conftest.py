@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 # Playwright's sync API keeps an asyncio loop in the main thread; Django's ORM then refuses
@@ -30,6 +31,15 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(f"{CHROMIUM} is missing in CI (scripts/ci-services.sh installs it)")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the real State registry (196 States, treaty data, UN scale),
+    loaded once per session. Transactional tests (the browser tests) flush the database and load
+    it again themselves."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

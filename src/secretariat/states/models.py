@@ -318,8 +318,12 @@ class State(models.Model):
 
     @property
     def earliest_possible_entry_into_force(self) -> dt.date | None:
+        """The first day the State could have been a party (the Treaty's own entry into force if no
+        deposit date is known at all)."""
         earliest = self.deposit.earliest
-        return entry_into_force_for_deposit(earliest) if earliest else None
+        if earliest:
+            return entry_into_force_for_deposit(earliest)
+        return TREATY_ENTRY_INTO_FORCE if self.has_deposited else None
 
     @property
     def entry_into_force_unknown_reason(self) -> str:
@@ -348,8 +352,7 @@ class State(models.Model):
         if eif is not None and day >= eif:
             return StatusAnswer(TreatyStatus.PARTY)
         if eif is None and self.has_deposited:
-            earliest = self.earliest_possible_entry_into_force
-            if earliest is None or day >= earliest:
+            if day >= self.earliest_possible_entry_into_force:
                 as_of = self.recorded_status_as_of
                 if self.recorded_status == RecordedStatus.PARTY and as_of is not None and day >= as_of:
                     return StatusAnswer(
