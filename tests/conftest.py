@@ -53,10 +53,16 @@ def _plain_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+class HttpsClient(Client):
+    """A test client that speaks HTTPS, as browsers do in production."""
+
+    def generic(self, *args, secure=True, **kwargs):
+        return super().generic(*args, secure=True, **kwargs)
+
+
 @pytest.fixture
 def client():
-    """A test client that speaks HTTPS, as browsers do in production."""
-    return Client(**{"wsgi.url_scheme": "https"})
+    return HttpsClient()
 
 
 # ---------------------------------------------------------------------------- personas

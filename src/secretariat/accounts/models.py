@@ -164,3 +164,21 @@ class RoleAssignment(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @staticmethod
+    def scope_problem(role: str, *, has_state: bool, has_donor: bool) -> tuple[str, str] | None:
+        """Why `role` cannot be held with this scope, as (field name, message); None when the scope fits.
+
+        The database enforces the same rule (constraints above); this gives the message.
+        """
+        if role not in Role.values:
+            return "role", str(_("Choose a known role."))
+        if role in STATE_SCOPED_ROLES and not has_state:
+            return "state", str(_("Choose the State this representative acts for."))
+        if role not in STATE_SCOPED_ROLES and has_state:
+            return "state", str(_("Only State representatives are linked to a State; leave the State empty."))
+        if role in DONOR_SCOPED_ROLES and not has_donor:
+            return "donor", str(_("Choose the donor this representative acts for."))
+        if role not in DONOR_SCOPED_ROLES and has_donor:
+            return "donor", str(_("Only donor representatives are linked to a donor; leave the donor empty."))
+        return None

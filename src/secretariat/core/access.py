@@ -177,6 +177,23 @@ def signed_in(view: View) -> View:
     return _label(wrapper, "signed_in")
 
 
+def signed_in_pending_otp(view: View) -> View:
+    """Any signed-in user, whether or not they have passed the second factor yet.
+
+    Only for the two-factor page itself (where staff pass it): every other page for
+    signed-in users uses `signed_in`, which sends unverified staff here first.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        principal = principal_for(request.user)
+        if not principal.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _label(wrapper, "signed_in")
+
+
 def staff_only(*roles: str) -> Callable[[View], View]:
     """Secretariat staff (of one of `roles`, if given) who have passed the second factor."""
 

@@ -3,12 +3,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .access import principal_for
+from .access import can_manage_users, principal_for
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     """What every page needs: who is asking (for the menu) and the languages on offer."""
+    principal = principal_for(getattr(request, "user", None))
     return {
-        "principal": principal_for(getattr(request, "user", None)),
+        "principal": principal,
+        "can_manage_users": can_manage_users(principal) and not principal.needs_otp,
         "platform_languages": settings.LANGUAGES,
     }

@@ -351,15 +351,14 @@ class State(models.Model):
         eif = self.entry_into_force
         if eif is not None and day >= eif:
             return StatusAnswer(TreatyStatus.PARTY)
-        if eif is None and self.has_deposited:
-            if day >= self.earliest_possible_entry_into_force:
-                as_of = self.recorded_status_as_of
-                if self.recorded_status == RecordedStatus.PARTY and as_of is not None and day >= as_of:
-                    return StatusAnswer(
-                        TreatyStatus.PARTY,
-                        str(_("Recorded as a State Party on %(date)s; entry into force not known.") % {"date": as_of}),
-                    )
-                return StatusAnswer(TreatyStatus.UNKNOWN, self.entry_into_force_unknown_reason)
+        if eif is None and self.has_deposited and day >= self.earliest_possible_entry_into_force:
+            as_of = self.recorded_status_as_of
+            if self.recorded_status == RecordedStatus.PARTY and as_of is not None and day >= as_of:
+                return StatusAnswer(
+                    TreatyStatus.PARTY,
+                    str(_("Recorded as a State Party on %(date)s; entry into force not known.") % {"date": as_of}),
+                )
+            return StatusAnswer(TreatyStatus.UNKNOWN, self.entry_into_force_unknown_reason)
         return self._signatory_status_on(day)
 
     def _signatory_status_on(self, day: dt.date) -> StatusAnswer:

@@ -29,9 +29,6 @@ class Command(BaseCommand):
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"{path.name}: already imported")
                 continue
-            if kind == "states":
-                report = states_import(path=path)
-            else:
-                report = scale_import(path=path, source=SCALE_SOURCE)
+            report = states_import(path=path) if kind == "states" else scale_import(path=path, source=SCALE_SOURCE)
             if options["verbosity"] >= 1:
                 self.stdout.write(f"{path.name}: {report.created} created, {report.changed} changed.")
