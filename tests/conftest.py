@@ -33,6 +33,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    # `make test` compiles them first; this keeps a bare `pytest` run right too (it is quick
+    # when nothing changed).
+    call_command("compile_translations", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the real State registry (196 States, treaty data, UN scale),

@@ -40,7 +40,7 @@ def test_a_visitor_reads_in_french_and_a_state_representative_signs_in(live_serv
     expect(page).to_have_url(re.compile(r"/states/$"))
     page.goto(live_server.url + "/states/GHA/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ghana")
-    expect(page.locator("main")).to_contain_text("2016")  # entry into force 21 March 2016 (deposit + 90 days)
+    expect(page.locator("main")).to_contain_text("21 mars 2016")  # entry into force: deposit 22 Dec 2015 + 90 days
     expect(page.locator("main")).to_contain_text("État partie")
 
     # Sign in as Ghana's representative.

@@ -225,6 +225,7 @@ LANGUAGES = [
     ("zh-hans", "中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["secretariat.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Zurich"  # the Secretariat works in Geneva

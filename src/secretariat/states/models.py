@@ -136,9 +136,10 @@ class StatusAnswer:
 
 @dataclass(frozen=True)
 class TreatyEvent:
-    date: str
+    date: str  # ISO 8601, or "YYYY-MM" / "YYYY" when only that is known
     label: str
     sort_key: dt.date
+    when: PartialDate
 
 
 class StateQuerySet(models.QuerySet["State"]):
@@ -400,15 +401,18 @@ class State(models.Model):
             if isinstance(when, PartialDate):
                 if not when.known:
                     return
-                events.append(TreatyEvent(str(when), label, when.earliest))
+                events.append(TreatyEvent(str(when), label, when.earliest, when))
             else:
-                events.append(TreatyEvent(when.isoformat(), label, when))
+                events.append(TreatyEvent(when.isoformat(), label, when, PartialDate(when)))
 
         add(self.signature, str(_("Signature")))
         if self.art23_declaration == Declaration.YES and self.art23_date:
             add(self.art23_date, str(_("Declaration of provisional application (Art. 23)")))
-        instrument = self.get_instrument_display() if self.instrument else str(_("Instrument"))
-        add(self.deposit, str(_("Deposit of instrument of %(instrument)s") % {"instrument": instrument.lower()}))
+        if self.instrument:
+            instrument = str(self.get_instrument_display()).lower()
+            add(self.deposit, str(_("Deposit of instrument of %(instrument)s") % {"instrument": instrument}))
+        else:
+            add(self.deposit, str(_("Deposit of the instrument (type not known)")))
         add(self.entry_into_force, str(_("Entry into force for the State")))
         add(self.signature_repudiated_on, str(_("Signature repudiated")))
         add(self.withdrawal_notified_on, str(_("Notification of withdrawal received")))

@@ -1,0 +1,29 @@
+"""Template filters shared by every app."""
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.filter
+def partial_date(value: Any, format_name: str = "DATE_FORMAT") -> str:
+    """A date in the reader's language; a date known only to the month or year is shown as such.
+
+    Accepts a `datetime.date`, None, or an object with `day` (a date or None) and `text`
+    ("YYYY-MM" or "YYYY"), such as `states.models.PartialDate`.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.date):
+        return date_format(value, format_name)
+    day = getattr(value, "day", None)
+    if day is not None:
+        return date_format(day, format_name)
+    text = getattr(value, "text", "") or ""
+    if len(text) == 7:
+        return date_format(dt.date(int(text[:4]), int(text[5:7]), 1), "YEAR_MONTH_FORMAT")
+    return text
