@@ -195,7 +195,7 @@ def admin_pages() -> dict[str, tuple[Any, dict[str, str]]]:
         if isinstance(model_admin, SimpleHistoryAdmin):
             pages[base + "^([^/]+)/history/([^/]+)/$"] = (
                 lambda t, f=obj_url, _model=model: f(
-                    t, f"history/{_model.history.filter(pk=_admin_object(_model, t).pk).latest().history_id}/"
+                    t, f"history/{_model.history.filter(id=_admin_object(_model, t).pk).latest().history_id}/"
                 ),
                 ADMIN_SITE,
             )

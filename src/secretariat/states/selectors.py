@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch
@@ -30,7 +31,11 @@ REGION_NOT_KNOWN = ""
 
 @dataclass(frozen=True)
 class StateStatusRow:
-    """One State and its relation to the Treaty on the day asked about."""
+    """One State and its relation to the Treaty on the day asked about.
+
+    The values a list shows are computed once per row (cached), not once per template lookup:
+    the status page renders every State.
+    """
 
     state: State
     answer: StatusAnswer
@@ -42,6 +47,26 @@ class StateStatusRow:
     @property
     def reason(self) -> str:
         return self.answer.reason
+
+    @cached_property
+    def name(self) -> str:
+        return self.state.name
+
+    @cached_property
+    def entry_into_force(self) -> dt.date | None:
+        return self.state.entry_into_force
+
+    @cached_property
+    def has_deposited(self) -> bool:
+        return self.state.has_deposited
+
+    @cached_property
+    def region_label(self) -> str:
+        return str(self.state.get_region_display()) if self.state.region else ""
+
+    @cached_property
+    def instrument_label(self) -> str:
+        return str(self.state.get_instrument_display()) if self.state.instrument else ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +135,7 @@ def filter_status_rows(rows: list[StateStatusRow], *, filters: StatusFilters) ->
         and (not filters.region or row.state.region == filters.region)
         and _matches(row.state, folded_query)
     ]
-    return sorted(selected, key=lambda row: (_fold(row.state.name), row.state.iso3))
+    return sorted(selected, key=lambda row: (_fold(row.name), row.state.iso3))
 
 
 def status_summary(rows: list[StateStatusRow]) -> StatusSummary:
