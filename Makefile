@@ -18,8 +18,8 @@ $(VENV)/.installed: requirements.txt
 messages: install
 	@$(BIN)/python manage.py compile_translations
 
-run: install messages
-	$(BIN)/python manage.py migrate --noinput
+# bootstrap = compile translations + migrate + reference data + demo users (all idempotent).
+run: install
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
