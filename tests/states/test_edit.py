@@ -323,7 +323,7 @@ def test_the_admin_lists_states_with_their_computed_status(client_as, party):
     response = client.get("/admin/states/state/", {"q": "QPY"})
     assert response.status_code == 200
     assert b"Partyland" in response.content
-    assert b"Recorded as a State Party on 2025-01-01" in response.content
+    assert b"Recorded as a State Party on 1 January 2025" in response.content
 
 
 def test_the_admin_opens_a_state_and_its_history(client_as, party):

@@ -123,7 +123,7 @@ def test_a_party_with_no_deposit_date_is_a_party_only_from_the_day_the_source_re
     assert subject.status_on(dt.date(2026, 6, 1)).status == TreatyStatus.UNKNOWN
     answer = subject.status_on(dt.date(2026, 11, 2))
     assert answer.status == TreatyStatus.PARTY
-    assert "2026-11-01" in answer.reason
+    assert "1 November 2026" in answer.reason
 
 
 def test_a_month_only_signature_is_unknown_within_that_month():

@@ -24,6 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -119,6 +120,11 @@ class PartialDate:
 
     def __str__(self) -> str:
         return self.day.isoformat() if self.day else self.text
+
+
+def _day(day: dt.date) -> str:
+    """A date as the reader's language writes it, for sentences such as status reasons."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def entry_into_force_for_deposit(deposit: dt.date) -> dt.date:
@@ -347,7 +353,7 @@ class State(models.Model):
         withdrawn = self.withdrawal_takes_effect
         if withdrawn is not None and day >= withdrawn:
             return StatusAnswer(
-                TreatyStatus.NOT_JOINED, str(_("Withdrawal took effect on %(date)s.") % {"date": withdrawn})
+                TreatyStatus.NOT_JOINED, str(_("Withdrawal took effect on %(date)s.") % {"date": _day(withdrawn)})
             )
         eif = self.entry_into_force
         if eif is not None and day >= eif:
@@ -357,7 +363,9 @@ class State(models.Model):
             if self.recorded_status == RecordedStatus.PARTY and as_of is not None and day >= as_of:
                 return StatusAnswer(
                     TreatyStatus.PARTY,
-                    str(_("Recorded as a State Party on %(date)s; entry into force not known.") % {"date": as_of}),
+                    str(
+                        _("Recorded as a State Party on %(date)s; entry into force not known.") % {"date": _day(as_of)}
+                    ),
                 )
             return StatusAnswer(TreatyStatus.UNKNOWN, self.entry_into_force_unknown_reason)
         return self._signatory_status_on(day)
@@ -367,7 +375,7 @@ class State(models.Model):
         repudiated = self.signature_repudiated_on
         if repudiated is not None and day >= repudiated:
             return StatusAnswer(
-                TreatyStatus.NOT_JOINED, str(_("Signature repudiated on %(date)s.") % {"date": repudiated})
+                TreatyStatus.NOT_JOINED, str(_("Signature repudiated on %(date)s.") % {"date": _day(repudiated)})
             )
         if signature.known:
             if day >= signature.latest:
@@ -383,7 +391,7 @@ class State(models.Model):
             if as_of is not None and day >= as_of:
                 return StatusAnswer(
                     TreatyStatus.SIGNATORY,
-                    str(_("Recorded as a signatory on %(date)s; signature date not known.") % {"date": as_of}),
+                    str(_("Recorded as a signatory on %(date)s; signature date not known.") % {"date": _day(as_of)}),
                 )
             return StatusAnswer(TreatyStatus.UNKNOWN, str(_("The signature date is not known.")))
         return StatusAnswer(TreatyStatus.NOT_JOINED)

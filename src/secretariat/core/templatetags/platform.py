@@ -1,10 +1,11 @@
 """Template filters shared by every app."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 
 register = template.Library()
 
@@ -27,3 +28,15 @@ def partial_date(value: Any, format_name: str = "DATE_FORMAT") -> str:
     if len(text) == 7:
         return date_format(dt.date(int(text[:4]), int(text[5:7]), 1), "YEAR_MONTH_FORMAT")
     return text
+
+
+@register.filter
+def rate(value: Any, minimum_places: int = 3) -> str:
+    """A percentage rate in the reader's language, without trailing zeros beyond `minimum_places`
+    (the UN publishes its scale with three decimals): 20.00400 -> "20.004" / "20,004"."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    places = max(int(minimum_places), -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    return number_format(value, decimal_pos=places)
