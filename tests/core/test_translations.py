@@ -85,4 +85,4 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     for language in LANGUAGES:
         kept = {message.id for message in catalogue(language) if message.id}
         missing = extracted - kept
-        assert not missing, f"{language}: run `make makemessages` and translate: {sorted(missing)[:5]}"
+        assert not missing, f"{language}: run `make makemessages` and translate: {sorted(missing, key=str)[:5]}"
