@@ -28,6 +28,8 @@ os.environ["DEBUG"] = "False"
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ["SECURE_COOKIES"] = "False"
+os.environ["STATIC_ROOT"] = str(WORKDIR / "static")  # WhiteNoise wants the folder to exist
+(WORKDIR / "static").mkdir()
 
 import django  # noqa: E402
 

@@ -139,6 +139,7 @@ PAGES: dict[str, tuple[Any, dict[str, str]]] = {
     "states/<iso3:iso3>/preferences/": (lambda t: f"/states/{t.state.iso3}/preferences/", STATE_A_OR_REGISTRY),
     "api/v1/states/": (lambda t: "/api/v1/states/", EVERYONE),
     "api/v1/states/<iso3:iso3>/": (lambda t: f"/api/v1/states/{t.state.iso3}/", EVERYONE),
+    "api/v1/states/<iso3:iso3>/obligations/": (lambda t: f"/api/v1/states/{t.state.iso3}/obligations/", EVERYONE),
     "api/v1/schema/": (lambda t: "/api/v1/schema/", EVERYONE),
     "api/v1/docs/": (lambda t: "/api/v1/docs/", EVERYONE),
 }
@@ -171,7 +172,7 @@ def admin_pages() -> dict[str, tuple[Any, dict[str, str]]]:
             {**ADMIN_SITE, "staff_admin": NOT_FOUND},
         ),
         "admin/(?P<url>.*)$": (lambda t: "/admin/no-such-page/", {**ADMIN_SITE, "staff_admin": NOT_FOUND}),
-        "admin/^(?P<app_label>accounts|otp_totp|states)/$": (lambda t: "/admin/states/", ADMIN_SITE),
+        "admin/^(?P<app_label>accounts|otp_totp|states|reporting)/$": (lambda t: "/admin/states/", ADMIN_SITE),
     }
     for model, model_admin in admin_site._registry.items():
         base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"

@@ -4,12 +4,18 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from secretariat.core.access import PublicReadOnly, public
+from secretariat.reporting import api as reporting_api
 from secretariat.states import api as states_api
 from secretariat.states import converters  # noqa: F401 - registers <iso3:...>
 
 urlpatterns = [
     path("states/", states_api.StateListApi.as_view(), name="api-state-list"),
     path("states/<iso3:iso3>/", states_api.StateDetailApi.as_view(), name="api-state-detail"),
+    path(
+        "states/<iso3:iso3>/obligations/",
+        reporting_api.StateObligationsApi.as_view(),
+        name="api-state-obligations",
+    ),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[PublicReadOnly])), name="api-schema"),
     path(
         "docs/",

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "secretariat.core",
     "secretariat.accounts",
     "secretariat.states",
+    "secretariat.reporting",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -279,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Several models have a "status" field; give each set of choices its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "TreatyStatusEnum": "secretariat.states.models.TreatyStatus",
+        "ObligationStatusEnum": "secretariat.reporting.obligations.ObligationStatus",
+    },
 }
 
 # ---------------------------------------------------------------------------- logging

@@ -390,7 +390,7 @@ def test_it_shows_the_dossier_of_a_state_party(client, party):
     ]
     assert "0.012" in html
     assert "GA res. 79/249" in html
-    assert response.context["panels"] == []
+    assert [panel.key for panel in response.context["panels"]] == ["reporting-obligations"]
 
 
 def test_it_says_not_known_instead_of_guessing(client, registry):

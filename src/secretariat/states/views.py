@@ -148,7 +148,7 @@ def dossier(request: HttpRequest, iso3: str) -> HttpResponse:
         "scale_sources": sorted({rate.source for rate in scale_rates if rate.source}),
         # Sections other modules add to the dossier (reports, contacts, contributions...):
         # each is a selectors.DossierPanel from a provider registered with
-        # selectors.register_dossier_panel(); none are registered yet, so the list is empty.
+        # selectors.register_dossier_panel() in the app's AppConfig.ready() (reporting does).
         "panels": dossier_panels(state=state, principal=principal),
         # None for everyone but staff who have passed the second factor.
         "history": state_history(state=state, principal=principal),
