@@ -128,7 +128,9 @@ def test_the_schema_lists_the_statuses(client):
     schema = yaml.safe_load(client.get(reverse("api-schema")).content)
 
     item = schema["components"]["schemas"]["Obligation"]["properties"]["status"]
-    assert item["$ref"] == "#/components/schemas/ObligationStatusEnum"
+    # A field with a description refers to its enum through allOf (OpenAPI 3.0 has no $ref siblings).
+    assert item["allOf"] == [{"$ref": "#/components/schemas/ObligationStatusEnum"}]
+    assert "recorded in this platform" in item["description"]
     treaty_status = schema["components"]["schemas"]["StateListItem"]["properties"]["status"]
     assert treaty_status["$ref"] == "#/components/schemas/TreatyStatusEnum"
     assert schema["components"]["schemas"]["ObligationStatusEnum"]["enum"] == [

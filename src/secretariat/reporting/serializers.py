@@ -41,7 +41,9 @@ class ObligationSerializer(serializers.Serializer):
     opens_on = serializers.DateField(source="obligation.opens_on")
     due_date = serializers.DateField(source="obligation.due_on")
     grace_ends_on = serializers.DateField(source="obligation.grace_ends_on")
-    status = ObligationStatusField()
+    status = ObligationStatusField(
+        help_text=_("On `as_of`; counts only the reports recorded in this platform."),
+    )
 
 
 class StateObligationsSerializer(serializers.Serializer):
