@@ -16,17 +16,21 @@ VTF Selection Committee member and a donor representative.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from secretariat.accounts.models import Donor, RoleAssignment, User
 from secretariat.core.admin_site import admin_site
+from secretariat.reporting.models import Category, Report, ReportVersion
+from secretariat.reporting.services import report_record_received
 from secretariat.states.forms import StateRegistryForm
 from secretariat.states.models import ReferenceImport, ScaleRate, State
 from tests import factories
@@ -37,6 +41,8 @@ pytestmark = pytest.mark.django_db
 NON_STAFF = ["state_a_rep", "state_b_rep", "management_committee", "vtf_committee", "donor_rep"]
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
 REGISTRY_STAFF = ["staff_admin", "staff_reporting"]
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 OK, LOGIN, DENIED, NOT_ALLOWED, REDIRECT, NOT_FOUND = "200", "login", "403", "405", "redirect", "404"
 
@@ -72,6 +78,7 @@ class Targets:
     device: TOTPDevice
     rate: ScaleRate
     invitee: User
+    version: ReportVersion
 
 
 @pytest.fixture
@@ -84,7 +91,16 @@ def targets(state_a):
     invitee = factories.UserFactory(email="invited.person@example.org", password=None)
     invitee.set_unusable_password()
     invitee.save()
-    return Targets(state_a, user, assignment, donor, device, rate, invitee)
+    officer = factories.UserFactory(email="recording.officer@example.org")
+    version = report_record_received(
+        state=state_a,
+        kind="annual",
+        year=2021,
+        received_on=dt.date(2022, 5, 20),
+        recorded_by=officer,
+        upload=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+    )
+    return Targets(state_a, user, assignment, donor, device, rate, invitee, version)
 
 
 # ---------------------------------------------------------------------------- the URL table
@@ -137,6 +153,9 @@ PAGES: dict[str, tuple[Any, dict[str, str]]] = {
     "states/<iso3:iso3>/": (lambda t: f"/states/{t.state.iso3}/", EVERYONE),
     "states/<iso3:iso3>/edit/": (lambda t: f"/states/{t.state.iso3}/edit/", REGISTRY),
     "states/<iso3:iso3>/preferences/": (lambda t: f"/states/{t.state.iso3}/preferences/", STATE_A_OR_REGISTRY),
+    "reports/received/": (lambda t: "/reports/received/", REGISTRY),
+    "reports/received/new/": (lambda t: "/reports/received/new/", REGISTRY),
+    "reports/versions/<int:pk>/file/": (lambda t: f"/reports/versions/{t.version.pk}/file/", REGISTRY),
     "api/v1/states/": (lambda t: "/api/v1/states/", EVERYONE),
     "api/v1/states/<iso3:iso3>/": (lambda t: f"/api/v1/states/{t.state.iso3}/", EVERYONE),
     "api/v1/states/<iso3:iso3>/obligations/": (lambda t: f"/api/v1/states/{t.state.iso3}/obligations/", EVERYONE),
@@ -153,6 +172,8 @@ def _admin_object(model: type, t: Targets) -> Any:
         Donor: t.donor,
         TOTPDevice: t.device,
         ScaleRate: t.rate,
+        Report: t.version.report,
+        ReportVersion: t.version,
     }.get(model) or model.objects.first()
 
 
@@ -182,14 +203,16 @@ def admin_pages() -> dict[str, tuple[Any, dict[str, str]]]:
             return f"{_url}{_admin_object(_model, t).pk}/{suffix}"
 
         pages[base] = (lambda t, _url=url: _url, ADMIN_SITE)
-        # Users are invited, TOTP devices enrolled and reference imports run by their own
-        # workflows, never added by hand; reference imports are also never deleted.
+        # Users are invited, TOTP devices enrolled, reference imports run and reports recorded by
+        # their own workflows, never added by hand; reference imports, the categories (reference
+        # data) and report versions (immutable history) are also never deleted.
         closed = {**ADMIN_SITE, "staff_admin": DENIED}
-        add_rule = closed if model in (User, TOTPDevice, ReferenceImport) else ADMIN_SITE
+        never_added = (User, TOTPDevice, ReferenceImport, Category, Report, ReportVersion)
+        add_rule = closed if model in never_added else ADMIN_SITE
         pages[base + "add/"] = (lambda t, _url=url: f"{_url}add/", add_rule)
         pages[base + "<path:object_id>/change/"] = (lambda t, f=obj_url: f(t, "change/"), ADMIN_SITE)
         pages[base + "<path:object_id>/history/"] = (lambda t, f=obj_url: f(t, "history/"), ADMIN_SITE)
-        delete_rule = closed if model is ReferenceImport else ADMIN_SITE
+        delete_rule = closed if model in (ReferenceImport, Category, ReportVersion) else ADMIN_SITE
         pages[base + "<path:object_id>/delete/"] = (lambda t, f=obj_url: f(t, "delete/"), delete_rule)
         # <object_id>/ alone redirects to <object_id>/change/ (for those allowed in).
         pages[base + "<path:object_id>/"] = (lambda t, f=obj_url: f(t), {**ADMIN_SITE, "staff_admin": REDIRECT})
@@ -259,6 +282,7 @@ def test_get(client, make_persona, targets, route, persona):
     url = build(targets)
     sign_in(client, make_persona(persona))
     response = client.get(url)
+    response.close()  # a file download streams from an open file: close it, as the server would
     _check(response, expected[persona], url, persona)
 
 
@@ -274,6 +298,7 @@ def snapshot() -> tuple:
         list(RoleAssignment.objects.order_by("pk").values()),
         list(Donor.objects.order_by("pk").values()),
         list(TOTPDevice.objects.order_by("pk").values("pk", "user_id", "confirmed")),
+        list(ReportVersion.objects.order_by("pk").values("pk", "report_id", "number")),
         State.history.count(),
         RoleAssignment.history.count(),
         len(mail.outbox),
@@ -337,6 +362,20 @@ WRITES: dict[str, Write] = {
         lambda t: f"/states/{t.state.iso3}/preferences/",
         lambda t: {"working_language": "es"},
         ["state_a_rep", *REGISTRY_STAFF],
+    ),
+    "record a received report": Write(
+        "post",
+        lambda t: "/reports/received/new/",
+        lambda t: {
+            "state": t.state.pk,
+            "kind": "annual",
+            "year": "2022",
+            "received_on": "2023-05-20",
+            "file": SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+            "exports_visibility": "public",
+            "imports_visibility": "restricted",
+        },
+        REGISTRY_STAFF,
     ),
     "create a State through the API": Write(
         "post", lambda t: "/api/v1/states/", lambda t: {"iso3": "XAA"}, [], (DENIED, NOT_ALLOWED)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("secretariat.accounts.urls")),
     path("states/", include("secretariat.states.urls")),
+    path("reports/", include("secretariat.reporting.urls")),
     path("api/v1/", include("secretariat.api_urls")),
     path("admin/", admin_site.urls),
 ]

@@ -412,7 +412,7 @@ def test_it_does_not_claim_an_entry_into_force_for_a_state_that_has_not_joined(c
 
 
 def test_it_reads_the_dossier_in_a_few_queries(client, party, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         client.get(dossier_url("XPA"))
 
 

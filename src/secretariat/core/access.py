@@ -129,6 +129,11 @@ def can_view_data_quality(principal: Principal) -> bool:
     return principal.is_staff_member
 
 
+def can_record_reports(principal: Principal) -> bool:
+    """Recording reports received outside the online forms is for the admin and reporting staff."""
+    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING)
+
+
 def can_manage_users(principal: Principal) -> bool:
     """Inviting users and granting or revoking roles is for the admin staff only."""
     return principal.has_staff_role(Role.STAFF_ADMIN)

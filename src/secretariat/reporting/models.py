@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -115,3 +116,231 @@ class ReportingRule(models.Model):
             raise ValidationError(
                 {"annual_due_day": _("This day does not exist in that month every year (29 February is refused).")}
             )
+
+
+# ---------------------------------------------------------------------------- reports
+#
+# A Report is one State's initial report, or its annual report on one calendar year. What the
+# State sent is kept in versions: a version is immutable once submitted (an amendment is a new
+# version with a reason). An annual version has two forms, exports and imports, each either a
+# list of transfer rows or a nil report, and each public or restricted to States Parties
+# (the CSP1 template: "whether that particular form may be made public or not").
+
+
+class Category(models.Model):
+    """An Art. 2(1) category or a SALW sub-category (reference data: data/att_article2_categories.csv)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    label_en = models.CharField(_("label"), max_length=200)
+    treaty_basis = models.CharField(_("treaty basis"), max_length=40, blank=True)
+    definition_basis = models.CharField(_("definition"), max_length=300, blank=True)
+    verified = models.CharField(_("verification"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category of conventional arms")
+        verbose_name_plural = _("categories of conventional arms")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label_en}"
+
+
+class ReportKind(models.TextChoices):
+    INITIAL = "initial", _("Initial report")
+    ANNUAL = "annual", _("Annual report")
+
+
+class Report(models.Model):
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="reports", verbose_name=_("State"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    year = models.PositiveSmallIntegerField(
+        _("year covered"), null=True, blank=True, help_text=_("Annual reports only: the calendar year reported on.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["state", "kind", "-year"]
+        constraints = [
+            models.CheckConstraint(name="reporting_report_kind_known", condition=Q(kind__in=ReportKind.values)),
+            models.CheckConstraint(
+                name="reporting_report_year_for_annual_only",
+                # year__isnull=False first: a NULL year would make the comparisons "unknown",
+                # and a CHECK lets "unknown" through.
+                condition=(Q(kind=ReportKind.ANNUAL) & Q(year__isnull=False) & Q(year__gte=2014) & Q(year__lte=2200))
+                | (Q(kind=ReportKind.INITIAL) & Q(year__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["state", "kind"], condition=Q(kind=ReportKind.INITIAL), name="reporting_one_initial_report"
+            ),
+            models.UniqueConstraint(
+                fields=["state", "kind", "year"],
+                condition=Q(kind=ReportKind.ANNUAL),
+                name="reporting_one_annual_report_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == ReportKind.INITIAL:
+            return str(_("Initial report of %(state)s") % {"state": self.state})
+        return str(_("Annual report of %(state)s on %(year)s") % {"state": self.state, "year": self.year})
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REVIEWED = "reviewed", _("Reviewed")
+    PUBLISHED = "published", _("Published")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online form")
+    SPREADSHEET = "spreadsheet", _("Spreadsheet template")
+    EMAIL = "email", _("Received by email, recorded by the Secretariat")
+
+
+def version_upload_path(instance: ReportVersion, filename: str) -> str:
+    # The stored name never comes from the user's file name (only its extension is kept).
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    report = instance.report
+    return f"reports/{report.state.iso3}/{report.kind}-{report.year or 'initial'}-v{instance.number}.{suffix}"
+
+
+class ReportVersion(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    channel = models.CharField(_("received through"), max_length=12, choices=Channel.choices)
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, help_text=_("The day the Secretariat received this version.")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
+    # Title page (annual report) / cover (initial report)
+    authority = models.CharField(_("national authority"), max_length=300, blank=True)
+    contact = models.CharField(_("contact person"), max_length=300, blank=True)
+    report_date = models.DateField(_("date of the report"), null=True, blank=True)
+    withheld_commercial = models.BooleanField(_("commercially sensitive information withheld"), default=False)
+    withheld_security = models.BooleanField(_("national security information withheld"), default=False)
+    original_file = models.FileField(_("file as received"), upload_to=version_upload_path, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="reporting_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(status=VersionStatus.DRAFT), name="reporting_one_draft_per_report"
+            ),
+            models.CheckConstraint(name="reporting_version_status_known", condition=Q(status__in=VersionStatus.values)),
+            models.CheckConstraint(name="reporting_version_channel_known", condition=Q(channel__in=Channel.values)),
+            models.CheckConstraint(
+                name="reporting_version_received_unless_draft",
+                condition=Q(status=VersionStatus.DRAFT) | Q(received_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="reporting_amendment_has_reason",
+                condition=Q(number=1) | Q(status=VersionStatus.DRAFT) | ~Q(amendment_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"
+
+
+class Direction(models.TextChoices):
+    EXPORTS = "exports", _("Exports")
+    IMPORTS = "imports", _("Imports")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted to States Parties")
+
+
+class ReportForm(models.Model):
+    """The exports or the imports form of an annual report version."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="forms")
+    direction = models.CharField(_("form"), max_length=8, choices=Direction.choices)
+    is_nil = models.BooleanField(_("nil report"), default=False)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.RESTRICTED
+    )
+
+    class Meta:
+        verbose_name = _("report form")
+        verbose_name_plural = _("report forms")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "direction"], name="reporting_one_form_per_direction"),
+            models.CheckConstraint(name="reporting_form_direction_known", condition=Q(direction__in=Direction.values)),
+            models.CheckConstraint(
+                name="reporting_form_visibility_known", condition=Q(visibility__in=Visibility.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.get_direction_display()}"
+
+
+class Basis(models.TextChoices):
+    AUTHORISED = "authorised", _("Authorised")
+    ACTUAL = "actual", _("Actual")
+
+
+class TransferRow(models.Model):
+    """One line of an exports or imports form (Art. 13(3); columns as in the UNROCA form)."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="rows")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
+    partner = models.ForeignKey(
+        "states.State",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("partner State"),
+        help_text=_("The importer on an exports form, the exporter on an imports form."),
+    )
+    origin = models.ForeignKey(
+        "states.State",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("State of origin"),
+    )
+    intermediate_location = models.CharField(_("intermediate location"), max_length=300, blank=True)
+    items = models.PositiveIntegerField(_("number of items"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3, blank=True)
+    basis = models.CharField(_("authorised or actual"), max_length=10, choices=Basis.choices)
+    description = models.TextField(_("description of items"), blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(
+                name="reporting_row_items_or_value", condition=Q(items__isnull=False) | Q(value__isnull=False)
+            ),
+            models.CheckConstraint(name="reporting_row_value_not_negative", condition=Q(value__gte=0)),
+            models.CheckConstraint(
+                name="reporting_row_currency_with_value",
+                condition=(Q(value__isnull=True) & Q(currency=""))
+                | (Q(value__isnull=False) & Q(currency__regex=r"^[A-Z]{3}$")),
+            ),
+            models.CheckConstraint(name="reporting_row_basis_known", condition=Q(basis__in=Basis.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form}: {self.category.code} {self.partner.iso3}"

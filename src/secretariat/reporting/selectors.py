@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from secretariat.core.access import Principal
 from secretariat.states.models import State
 from secretariat.states.selectors import DossierPanel
 
-from .models import DEFAULT_SOURCE, TREATY_ENTRY_INTO_FORCE, ReportingRule
+from .models import DEFAULT_SOURCE, TREATY_ENTRY_INTO_FORCE, ReportingRule, ReportVersion, VersionStatus
 from .obligations import ObligationSet, Submissions, not_computable_reason, obligations_for, rule_for
 
 
@@ -32,17 +33,23 @@ def rule_in_force(day: dt.date) -> ReportingRule:
 
 
 def submissions_for(*, state: State) -> Submissions:
-    """The day each of the State's reports was received, by (kind, year).
+    """The day each of the State's reports was first received, by (kind, year). One query.
 
-    Extension point: reports cannot be submitted yet, so this is empty; the report module will
-    answer it from its Report rows (one query).
+    The first version received is the one that counts for the deadline; amendments do not
+    move it. Drafts are not submissions.
     """
-    return {}
+    rows = (
+        ReportVersion.objects.filter(report__state=state)
+        .exclude(status=VersionStatus.DRAFT)
+        .values("report__kind", "report__year")
+        .annotate(first=Min("received_on"))
+    )
+    return {(row["report__kind"], row["report__year"]): row["first"] for row in rows}
 
 
 def state_obligations(*, state: State, day: dt.date) -> ObligationSet:
-    """The State's obligations up to `day`, with what it submitted. One query at most (the
-    rules), none when the obligations cannot be computed."""
+    """The State's obligations up to `day`, with what it submitted. Two queries (the rules and
+    the submissions), none when the obligations cannot be computed."""
     if not_computable_reason(state, day):
         return obligations_for(state, [default_rule()], until=day)
     result = obligations_for(state, all_rules(), until=day)
