@@ -8,7 +8,6 @@ The obligation arithmetic itself lives in `obligations.py` (pure functions).
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +17,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-TREATY_ENTRY_INTO_FORCE = dt.date(2014, 12, 24)
 MAX_GRACE_DAYS = 90
 MAX_DAYS_BEFORE_ANNIVERSARY = 90
 MAX_FIRST_ANNUAL_YEAR_OFFSET = 2
@@ -204,9 +202,14 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Received by email, recorded by the Secretariat")
 
 
+def file_extension(name: str, default: str = "") -> str:
+    """The lower-case extension of a file name ("Report.PDF" -> "pdf"), or `default`."""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else default
+
+
 def version_upload_path(instance: ReportVersion, filename: str) -> str:
     # The stored name never comes from the user's file name (only its extension is kept).
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = file_extension(filename, "bin")
     report = instance.report
     return f"reports/{report.state.iso3}/{report.kind}-{report.year or 'initial'}-v{instance.number}.{suffix}"
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from secretariat.core.access import Principal
-from secretariat.states.models import State
+from secretariat.states.models import TREATY_ENTRY_INTO_FORCE, State
 from secretariat.states.selectors import DossierPanel
 
-from .models import DEFAULT_SOURCE, TREATY_ENTRY_INTO_FORCE, ReportingRule, ReportVersion, VersionStatus
+from .models import DEFAULT_SOURCE, ReportingRule, ReportVersion, VersionStatus
 from .obligations import ObligationSet, Submissions, not_computable_reason, obligations_for, rule_for
 
 

@@ -17,12 +17,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from secretariat.states.models import State
+from secretariat.states.models import TREATY_OPENED_FOR_SIGNATURE, State
 
-from .models import Channel, Direction, Report, ReportForm, ReportKind, ReportVersion, VersionStatus, Visibility
+from .models import (
+    Channel,
+    Direction,
+    Report,
+    ReportForm,
+    ReportKind,
+    ReportVersion,
+    VersionStatus,
+    Visibility,
+    file_extension,
+)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-TREATY_OPENED_FOR_SIGNATURE = dt.date(2013, 6, 3)
 # What a report received by email may be, recognised by its first bytes, not by its name.
 FILE_SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -43,7 +52,7 @@ def check_received_file(upload: UploadedFile) -> None:
             % {"size": round(upload.size / 1024 / 1024, 1), "limit": MAX_FILE_BYTES // 1024 // 1024}
         )
     name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = file_extension(name)
     signatures = FILE_SIGNATURES.get(extension)
     if signatures is None:
         raise ValidationError(

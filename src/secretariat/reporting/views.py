@@ -12,7 +12,7 @@ from secretariat.core.access import staff_only
 from secretariat.core.roles import Role
 
 from .forms import ReceivedReportForm
-from .models import ReportVersion, VersionStatus
+from .models import ReportVersion, VersionStatus, file_extension
 from .services import report_record_received
 
 RECENT_VERSIONS = 50
@@ -75,7 +75,7 @@ def version_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("This version has no file."))
     report = version.report
     name = version.original_file.name
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    extension = file_extension(name, "bin")
     filename = f"{report.state.iso3}-{report.kind}-{report.year or 'initial'}-v{version.number}.{extension}"
     try:
         handle = version.original_file.open("rb")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -10,11 +9,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Declaration, Instrument, PartialDate, Region, State, TreatyStatus, WorkingLanguage
+from .models import (
+    TREATY_OPENED_FOR_SIGNATURE,
+    Declaration,
+    Instrument,
+    PartialDate,
+    Region,
+    State,
+    TreatyStatus,
+    WorkingLanguage,
+)
 from .services import REGISTRY_FIELDS
 
 # The Treaty was opened for signature on 3 June 2013 (Art. 21(1)): no treaty act is older.
-TREATY_OPENED_FOR_SIGNATURE = dt.date(2013, 6, 3)
 
 PARTIAL_DATE_RE = re.compile(r"^(?P<year>\d{4})(-(?P<month>\d{2}))?$")
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from .models import (
     PARTIAL_DATE_PATTERN,
+    TREATY_OPENED_FOR_SIGNATURE,
     Declaration,
     Instrument,
     PartialDate,
@@ -44,7 +45,6 @@ from .models import (
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-TREATY_OPENED_FOR_SIGNATURE = dt.date(2013, 6, 3)
 SCALE_COLUMN = re.compile(r"^un_rate_(\d{4})_(\d{4})_pct$")
 SCALE_SUM_TOLERANCE = Decimal("0.01")
 

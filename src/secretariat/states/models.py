@@ -28,7 +28,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-TREATY_ENTRY_INTO_FORCE = dt.date(2014, 12, 24)
+TREATY_OPENED_FOR_SIGNATURE = dt.date(2013, 6, 3)  # Art. 21(1)
+TREATY_ENTRY_INTO_FORCE = dt.date(2014, 12, 24)  # Art. 22(1)
 DAYS_TO_ENTRY_INTO_FORCE = 90
 DAYS_TO_WITHDRAWAL = 90
 

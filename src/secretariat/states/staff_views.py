@@ -16,6 +16,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from secretariat.core.access import can_edit_state_registry, principal_for, require, staff_only
+from secretariat.core.exports import spreadsheet_safe
 from secretariat.core.history import history_entries
 from secretariat.core.roles import Role
 
@@ -45,9 +46,6 @@ EDIT_SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
     ),
 ]
 
-# Cells starting with these could run as a formula in a spreadsheet.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _gap_link(gap: Gap, *, may_edit: bool) -> str:
     if not may_edit:
@@ -55,11 +53,6 @@ def _gap_link(gap: Gap, *, may_edit: bool) -> str:
     url = reverse("states:edit", args=[gap.state.iso3])
     anchor = GAP_ANCHORS.get(gap.field, f"id_{gap.field}")
     return f"{url}#{anchor}" if anchor else url
-
-
-def _spreadsheet_safe(value: Any) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _gaps_csv(gaps: list[Gap]) -> HttpResponse:
@@ -70,7 +63,7 @@ def _gaps_csv(gaps: list[Gap]) -> HttpResponse:
     writer.writerow(["iso3", "state", "kind", "field", "label", "problem", "severity", "source"])
     for gap in gaps:
         writer.writerow(
-            _spreadsheet_safe(value)
+            spreadsheet_safe(value)
             for value in (
                 gap.state.iso3,
                 gap.state.name,

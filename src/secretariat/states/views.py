@@ -4,7 +4,6 @@ State's preferences. The staff pages are in staff_views.py."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from secretariat.core.access import (
     require,
     signed_in,
 )
+from secretariat.core.exports import spreadsheet_safe
 
 from .forms import StatePreferencesForm, TreatyStatusFilterForm
 from .selectors import (
@@ -52,8 +52,6 @@ CSV_COLUMNS = [
     "art23_date",
     "treaty_source",
 ]
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _status_filters(form: TreatyStatusFilterForm) -> StatusFilters:
@@ -86,17 +84,6 @@ def treaty_status(request: HttpRequest) -> HttpResponse:
     return render(request, "states/status.html", context)
 
 
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 @public
 def treaty_status_csv(request: HttpRequest) -> HttpResponse:
     form = TreatyStatusFilterForm(request.GET)
@@ -113,7 +100,7 @@ def treaty_status_csv(request: HttpRequest) -> HttpResponse:
     for row in rows:
         state = row.state
         writer.writerow(
-            _csv_cell(value)
+            spreadsheet_safe(value)
             for value in (
                 state.iso3,
                 state.iso2,
