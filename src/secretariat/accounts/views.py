@@ -30,11 +30,9 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from secretariat.core.access import (
-    can_manage_users,
     forget_principal,
     principal_for,
     public,
-    require,
     signed_in,
     signed_in_pending_otp,
     staff_only,
@@ -248,14 +246,9 @@ password_change_done = signed_in(
 # ---------------------------------------------------------------------------- users and roles (admin staff)
 
 
-def _require_user_manager(request: HttpRequest) -> None:
-    require(can_manage_users(principal_for(request.user)))
-
-
 @staff_only(Role.STAFF_ADMIN)
 @never_cache
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_user_manager(request)
     form = UserSearchForm(request.GET or None)
     query, role = "", ""
     if form.is_valid():
@@ -270,7 +263,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @staff_only(Role.STAFF_ADMIN)
 @never_cache
 def user_invite(request: HttpRequest) -> HttpResponse:
-    _require_user_manager(request)
     form = UserInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -310,7 +302,6 @@ def _user_detail_response(
 @staff_only(Role.STAFF_ADMIN)
 @never_cache
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_user_manager(request)
     user = get_object_or_404(User, pk=pk)
     return _user_detail_response(request, user, RoleGrantForm())
 
@@ -319,7 +310,6 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_user_manager(request)
     user = get_object_or_404(User, pk=pk)
     form = RoleGrantForm(request.POST)
     if form.is_valid():
@@ -340,7 +330,6 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    _require_user_manager(request)
     assignments = RoleAssignment.objects.select_related("state", "donor")
     assignment = get_object_or_404(assignments, pk=assignment_pk, user_id=pk)
     label = str(assignment)
@@ -358,7 +347,6 @@ def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
 @never_cache
 @require_POST
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_user_manager(request)
     user = get_object_or_404(User, pk=pk)
     try:
         services.invitation_resend(user=user, invited_by=request.user)
@@ -374,7 +362,6 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_user_manager(request)
     user = get_object_or_404(User, pk=pk)
     try:
         services.user_deactivate(user=user, deactivated_by=request.user)
@@ -390,7 +377,6 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_user_manager(request)
     user = get_object_or_404(User, pk=pk)
     services.user_reactivate(user=user, reactivated_by=request.user)
     messages.success(request, _("The account is active again."))

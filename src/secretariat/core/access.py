@@ -135,7 +135,8 @@ def can_record_reports(principal: Principal) -> bool:
 
 
 def can_manage_users(principal: Principal) -> bool:
-    """Inviting users and granting or revoking roles is for the admin staff only."""
+    """Inviting users and granting or revoking roles is for the admin staff only (the accounts
+    views apply the same rule with `@staff_only(Role.STAFF_ADMIN)`; this answers it for menus)."""
     return principal.has_staff_role(Role.STAFF_ADMIN)
 
 
