@@ -82,12 +82,15 @@ from tests import factories  # noqa: E402
 
 STATE_A = {"iso3": "GHA", "iso2": "GH", "iso_numeric": "288", "name_en": "Ghana"}
 STATE_B = {"iso3": "MEX", "iso2": "MX", "iso_numeric": "484", "name_en": "Mexico"}
+# A signatory that is not a State Party: its users never see material restricted to States Parties.
+STATE_SIGNATORY = {"iso3": "AGO", "iso2": "AO", "iso_numeric": "024", "name_en": "Angola"}
 
 STAFF_PERSONAS = ["staff_admin", "staff_finance", "staff_reporting", "staff_programmes", "staff_meetings"]
 PERSONAS = [
     "anonymous",
     "state_a_rep",
     "state_b_rep",
+    "signatory_rep",
     *STAFF_PERSONAS,
     "management_committee",
     "vtf_committee",
@@ -124,6 +127,8 @@ def make_persona(db, state_a, state_b):
             factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_a)
         elif name == "state_b_rep":
             factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_b)
+        elif name == "signatory_rep":
+            factories.RoleAssignmentFactory(user=user, role="state_representative", state=_state(STATE_SIGNATORY))
         elif name == "donor_rep":
             factories.RoleAssignmentFactory(user=user, role="donor_representative", donor=factories.DonorFactory())
         else:

@@ -54,3 +54,65 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
 def confirmed_totp_device(user):
     device, _created = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": True})
     return device
+
+
+# ---------------------------------------------------------------------------- reporting
+
+
+def transfer_contents(*, partner, rows=1, visibility="public", category_code="I", basis="actual", items=3):
+    """An exports or imports form with `rows` rows to `partner` (reporting.contents.FormContents)."""
+    from secretariat.reporting.contents import FormContents, RowContents
+    from secretariat.reporting.models import Category
+
+    category = Category.objects.get(code=category_code)
+    return FormContents(
+        visibility=visibility,
+        rows=[
+            RowContents(category=category, partner=partner, basis=basis, items=items + n, description=f"Row {n + 1}")
+            for n in range(rows)
+        ],
+    )
+
+
+def annual_contents(*, partner, exports_visibility="public", imports_visibility="restricted", rows=1):
+    from secretariat.reporting.contents import AnnualReportContents
+
+    return AnnualReportContents(
+        authority="Ministry of Defence",
+        contact="Reporting officer",
+        forms={
+            "exports": transfer_contents(partner=partner, rows=rows, visibility=exports_visibility),
+            "imports": transfer_contents(partner=partner, rows=rows, visibility=imports_visibility, category_code="II"),
+        },
+    )
+
+
+def annual_draft(*, state, year, by, partner, **contents_options):
+    """A draft annual report of `state` on `year` with both forms filled."""
+    from secretariat.reporting import services
+
+    draft = services.draft_start(state=state, kind="annual", year=year, started_by=by)
+    return services.draft_save_contents(
+        version=draft, contents=annual_contents(partner=partner, **contents_options), saved_by=by
+    )
+
+
+def published_annual_report(*, state, year, by, partner, **contents_options):
+    """An annual report submitted, reviewed and published (through the services, as in real life)."""
+    from secretariat.reporting import services
+
+    version = annual_draft(state=state, year=year, by=by, partner=partner, **contents_options)
+    version = services.draft_submit(version=version, submitted_by=by)
+    version = services.version_review(version=version, reviewed_by=by)
+    return services.version_publish(version=version, published_by=by)
+
+
+def matrix_reports(state_a, officer):
+    """The access matrix's reports of State A: a draft on 2023 and a published report on 2020
+    (public exports, restricted imports), both with rows whose partner is Mexico."""
+    from secretariat.states.models import State
+
+    mexico = State.objects.get(iso3="MEX")
+    draft = annual_draft(state=state_a, year=2023, by=officer, partner=mexico)
+    published = published_annual_report(state=state_a, year=2020, by=officer, partner=mexico)
+    return draft, published

@@ -9,7 +9,8 @@ Run it alone with `make test PYTEST_ARGS="tests/test_access_matrix.py"`.
 - `test_write` posts a valid payload as every persona: the allowed ones change the database (so the
   payload is proven valid), every other one is refused and the database is exactly as before.
 
-Personas: anonymous, the representatives of State A (Ghana) and State B (Mexico), the five
+Personas: anonymous, the representatives of State A (Ghana), State B (Mexico) and of a signatory
+that is not a State Party (Angola), the five
 Secretariat staff groups (signed in with their second factor), a Management Committee member, a
 VTF Selection Committee member and a donor representative.
 """
@@ -29,42 +30,47 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from secretariat.accounts.models import Donor, RoleAssignment, User
 from secretariat.core.admin_site import admin_site
-from secretariat.reporting.models import Category, Report, ReportVersion
-from secretariat.reporting.services import report_record_received
+from secretariat.reporting.models import (
+    Category,
+    ClarificationQuery,
+    InitialAnswer,
+    PublishedTransfer,
+    Report,
+    ReportForm,
+    ReportVersion,
+    TransferRow,
+    VersionAttachment,
+)
+from secretariat.reporting.services import query_ask, report_record_received
 from secretariat.states.forms import StateRegistryForm
 from secretariat.states.models import ReferenceImport, ScaleRate, State
 from tests import factories
-from tests.conftest import PERSONAS, STAFF_PERSONAS, sign_in
+from tests.conftest import PERSONAS, sign_in
+from tests.reporting import matrix_compliance, matrix_spreadsheets, matrix_transfers, matrix_workflow
+from tests.reporting.matrix_common import (
+    ADMIN_SITE,
+    ADMIN_STAFF,
+    ADMIN_STAFF_POST_ONLY,
+    ANY_STAFF,
+    DENIED,
+    EVERYONE,
+    LOGIN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    PDF,
+    REDIRECT,
+    REGISTRY,
+    REGISTRY_STAFF,
+    SIGNED_IN_ONLY,
+    STATE_A_OR_REGISTRY,
+    Write,
+    expect,
+)
+
+AREA_MODULES = (matrix_workflow, matrix_spreadsheets, matrix_transfers, matrix_compliance)
 
 pytestmark = pytest.mark.django_db
-
-NON_STAFF = ["state_a_rep", "state_b_rep", "management_committee", "vtf_committee", "donor_rep"]
-SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
-REGISTRY_STAFF = ["staff_admin", "staff_reporting"]
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-OK, LOGIN, DENIED, NOT_ALLOWED, REDIRECT, NOT_FOUND = "200", "login", "403", "405", "redirect", "404"
-
-
-def expect(*, anonymous: str, non_staff: str, staff: str, **overrides: str) -> dict[str, str]:
-    table = {"anonymous": anonymous}
-    table.update(dict.fromkeys(NON_STAFF, non_staff))
-    table.update(dict.fromkeys(STAFF_PERSONAS, staff))
-    table.update(overrides)
-    return table
-
-
-EVERYONE = expect(anonymous=OK, non_staff=OK, staff=OK)
-SIGNED_IN_ONLY = expect(anonymous=LOGIN, non_staff=OK, staff=OK)
-ANY_STAFF = expect(anonymous=LOGIN, non_staff=DENIED, staff=OK)
-ADMIN_STAFF = expect(anonymous=LOGIN, non_staff=DENIED, staff=DENIED, staff_admin=OK)
-# POST-only actions for administrators: a GET is refused before anything else is looked at.
-ADMIN_STAFF_POST_ONLY = expect(anonymous=LOGIN, non_staff=DENIED, staff=DENIED, staff_admin=NOT_ALLOWED)
-REGISTRY = expect(anonymous=LOGIN, non_staff=DENIED, staff=DENIED, staff_admin=OK, staff_reporting=OK)
-STATE_A_OR_REGISTRY = {**REGISTRY, "state_a_rep": OK}
-# The Django admin sends everyone without access to the sign-in page, as Django does.
-ADMIN_SITE = expect(anonymous=REDIRECT, non_staff=REDIRECT, staff=REDIRECT, staff_admin=OK)
 
 
 @dataclass
@@ -78,7 +84,10 @@ class Targets:
     device: TOTPDevice
     rate: ScaleRate
     invitee: User
-    version: ReportVersion
+    version: ReportVersion  # State A, annual 2021, received by email, submitted (not published)
+    draft_a: ReportVersion  # State A, annual 2023, a draft with a public exports form
+    published_a: ReportVersion  # State A, annual 2020, published: public exports, restricted imports
+    query_a: ClarificationQuery  # an open query on `version`
 
 
 @pytest.fixture
@@ -100,7 +109,9 @@ def targets(state_a):
         recorded_by=officer,
         upload=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
     )
-    return Targets(state_a, user, assignment, donor, device, rate, invitee, version)
+    draft_a, published_a = factories.matrix_reports(state_a, officer)
+    query_a = query_ask(version=version, question="Which authority issued the licences?", asked_by=officer)
+    return Targets(state_a, user, assignment, donor, device, rate, invitee, version, draft_a, published_a, query_a)
 
 
 # ---------------------------------------------------------------------------- the URL table
@@ -162,6 +173,11 @@ PAGES: dict[str, tuple[Any, dict[str, str]]] = {
     "api/v1/schema/": (lambda t: "/api/v1/schema/", EVERYONE),
     "api/v1/docs/": (lambda t: "/api/v1/docs/", EVERYONE),
 }
+
+
+# The reporting areas keep their entries next to their tests (one module each, same format).
+for _area in AREA_MODULES:
+    PAGES.update(_area.PAGES)
 
 
 def _admin_object(model: type, t: Targets) -> Any:
@@ -298,7 +314,14 @@ def snapshot() -> tuple:
         list(RoleAssignment.objects.order_by("pk").values()),
         list(Donor.objects.order_by("pk").values()),
         list(TOTPDevice.objects.order_by("pk").values("pk", "user_id", "confirmed")),
-        list(ReportVersion.objects.order_by("pk").values("pk", "report_id", "number")),
+        list(Report.objects.order_by("pk").values()),
+        list(ReportVersion.objects.order_by("pk").values()),
+        list(ReportForm.objects.order_by("pk").values()),
+        list(TransferRow.objects.order_by("pk").values()),
+        list(InitialAnswer.objects.order_by("pk").values()),
+        list(VersionAttachment.objects.order_by("pk").values()),
+        list(ClarificationQuery.objects.order_by("pk").values()),
+        list(PublishedTransfer.objects.order_by("pk").values("pk", "row_id")),
         State.history.count(),
         RoleAssignment.history.count(),
         len(mail.outbox),
@@ -313,15 +336,6 @@ def _registry_form(state: State) -> dict[str, str]:
         data[name] = "" if value is None else str(value)
     data.update(name_fr="Ghana (modifié)", reason="Matrix test")
     return data
-
-
-@dataclass
-class Write:
-    method: str
-    url: Any
-    data: Any
-    allowed: list[str]
-    denied_status: tuple[str, ...] = (LOGIN, DENIED)
 
 
 WRITES: dict[str, Write] = {
@@ -401,6 +415,10 @@ WRITES: dict[str, Write] = {
         (REDIRECT, LOGIN),
     ),
 }
+
+
+for _area in AREA_MODULES:
+    WRITES.update(_area.WRITES)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

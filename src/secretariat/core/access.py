@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .roles import STAFF_ROLES, Role
@@ -132,6 +133,39 @@ def can_view_data_quality(principal: Principal) -> bool:
 def can_record_reports(principal: Principal) -> bool:
     """Recording reports received outside the online forms is for the admin and reporting staff."""
     return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING)
+
+
+def can_review_reports(principal: Principal) -> bool:
+    """Reviewing, querying and publishing submitted reports: the admin and reporting staff."""
+    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING)
+
+
+def can_prepare_reports(principal: Principal, state_id: int) -> bool:
+    """Drafting, uploading and submitting a State's reports, and answering the Secretariat's
+    queries on them, is for that State's own representatives."""
+    return principal.represents_state(state_id)
+
+
+def can_see_drafts(principal: Principal, state_id: int) -> bool:
+    """A draft is seen by its State's representatives and the reporting staff, nobody else."""
+    return principal.represents_state(state_id) or can_review_reports(principal)
+
+
+def can_see_restricted_reports(principal: Principal) -> bool:
+    """Forms restricted to States Parties: Secretariat staff, and representatives of a State that
+    is a State Party today (never the public, signatories or non-parties). One query for a
+    representative, none for anyone else."""
+    if principal.is_staff_member:
+        return not principal.needs_otp
+    if not principal.state_ids:
+        return False
+    from secretariat.states.models import State, TreatyStatus  # the states app imports this module
+
+    today = timezone.localdate()
+    return any(
+        state.status_on(today).status == TreatyStatus.PARTY
+        for state in State.objects.filter(pk__in=principal.state_ids)
+    )
 
 
 def can_manage_users(principal: Principal) -> bool:

@@ -158,6 +158,11 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year covered"), null=True, blank=True, help_text=_("Annual reports only: the calendar year reported on.")
     )
+    is_synthetic = models.BooleanField(
+        _("synthetic demo data"),
+        default=False,
+        help_text=_("Made up by the demo-data generator; never a State's real report."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -233,8 +238,23 @@ class ReportVersion(models.Model):
     report_date = models.DateField(_("date of the report"), null=True, blank=True)
     withheld_commercial = models.BooleanField(_("commercially sensitive information withheld"), default=False)
     withheld_security = models.BooleanField(_("national security information withheld"), default=False)
+    national_definitions = models.TextField(
+        _("national definitions of categories"), blank=True, help_text=_("Optional (Annex 2 of the template).")
+    )
     original_file = models.FileField(_("file as received"), upload_to=version_upload_path, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("report version")
@@ -254,6 +274,20 @@ class ReportVersion(models.Model):
             models.CheckConstraint(
                 name="reporting_amendment_has_reason",
                 condition=Q(number=1) | Q(status=VersionStatus.DRAFT) | ~Q(amendment_reason=""),
+            ),
+            models.CheckConstraint(
+                name="reporting_version_submitted_at_unless_draft",
+                condition=Q(status=VersionStatus.DRAFT) | Q(submitted_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="reporting_version_reviewed_when_reviewed",
+                condition=~Q(status__in=[VersionStatus.REVIEWED, VersionStatus.PUBLISHED])
+                | Q(reviewed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="reporting_version_published_when_published",
+                condition=(Q(status=VersionStatus.PUBLISHED) & Q(published_at__isnull=False))
+                | (~Q(status=VersionStatus.PUBLISHED) & Q(published_at__isnull=True)),
             ),
         ]
 
@@ -347,3 +381,158 @@ class TransferRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form}: {self.category.code} {self.partner.iso3}"
+
+
+# ---------------------------------------------------------------------------- initial reports
+
+
+class ImplementationArea(models.TextChoices):
+    """The areas of an initial report (DOMAIN.md §1.5, the structure of the provisional template)."""
+
+    CONTROL_SYSTEM = "control_system", _("National control system and control list")
+    PROHIBITIONS = "prohibitions", _("Prohibitions (Article 6)")
+    EXPORTS = "exports", _("Export controls and assessment (Article 7)")
+    IMPORTS = "imports", _("Import controls (Article 8)")
+    TRANSIT = "transit", _("Transit and trans-shipment (Article 9)")
+    BROKERING = "brokering", _("Brokering (Article 10)")
+    DIVERSION = "diversion", _("Diversion (Article 11)")
+    RECORD_KEEPING = "record_keeping", _("Record keeping (Article 12)")
+    REPORTING = "reporting", _("Reporting (Article 13)")
+    ENFORCEMENT = "enforcement", _("Enforcement (Article 14)")
+    COOPERATION = "cooperation", _("International cooperation (Article 15)")
+    ASSISTANCE = "assistance", _("International assistance (Article 16)")
+
+
+class InitialAnswer(models.Model):
+    """What an initial report version says of one implementation area."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="answers")
+    area = models.CharField(_("area"), max_length=20, choices=ImplementationArea.choices)
+    answer = models.TextField(_("measures taken"))
+
+    class Meta:
+        verbose_name = _("initial report answer")
+        verbose_name_plural = _("initial report answers")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "area"], name="reporting_one_answer_per_area"),
+            models.CheckConstraint(name="reporting_answer_area_known", condition=Q(area__in=ImplementationArea.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_area_display()}"
+
+
+def attachment_upload_path(instance: VersionAttachment, filename: str) -> str:
+    version = instance.version
+    report = version.report
+    suffix = file_extension(filename, "bin")
+    return f"reports/{report.state.iso3}/{report.kind}-{report.year or 'initial'}-v{version.number}-annex.{suffix}"
+
+
+class VersionAttachment(models.Model):
+    """A law, regulation or control list attached to a report version."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=attachment_upload_path)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attached law or regulation")
+        verbose_name_plural = _("attached laws and regulations")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# ---------------------------------------------------------------------------- review
+
+
+class ClarificationQuery(models.Model):
+    """A question the Secretariat asks a State about a submitted version (Basel ERS practice).
+
+    The State answers in words, or with an amendment (a new version), or both.
+    """
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.PROTECT, related_name="queries")
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    amendment = models.ForeignKey(
+        ReportVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answers_to_queries",
+        verbose_name=_("answered with the amendment"),
+    )
+
+    class Meta:
+        verbose_name = _("clarification query")
+        verbose_name_plural = _("clarification queries")
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="reporting_query_answered_consistently",
+                condition=(Q(answered_at__isnull=True) & Q(answer="") & Q(amendment__isnull=True))
+                | (Q(answered_at__isnull=False) & (~Q(answer="") | Q(amendment__isnull=False))),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.question[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+# ---------------------------------------------------------------------------- the public transfer database
+
+
+class PublishedTransfer(models.Model):
+    """One row of the public transfer database: a row of a *public* form of the latest published
+    version of a report, denormalised so that filters, sorting and counting need no joins.
+
+    Written only by `services.published_transfers_refresh` when a version is published; never
+    holds a row of a restricted form (a test checks every path).
+    """
+
+    row = models.OneToOneField(TransferRow, on_delete=models.CASCADE, related_name="published")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="published_transfers")
+    year = models.PositiveSmallIntegerField(_("year"))
+    direction = models.CharField(_("form"), max_length=8, choices=Direction.choices)
+    reporter = models.ForeignKey(
+        "states.State", on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting State")
+    )
+    reporter_region = models.CharField(_("region of the reporting State"), max_length=20, blank=True)
+    partner = models.ForeignKey(
+        "states.State", on_delete=models.PROTECT, related_name="+", verbose_name=_("partner State")
+    )
+    partner_region = models.CharField(_("region of the partner State"), max_length=20, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    origin = models.ForeignKey(
+        "states.State", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin")
+    )
+    intermediate_location = models.CharField(_("intermediate location"), max_length=300, blank=True)
+    items = models.PositiveIntegerField(_("number of items"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    basis = models.CharField(_("authorised or actual"), max_length=10, choices=Basis.choices)
+    description = models.TextField(_("description of items"), blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    published_on = models.DateField(_("published on"))
+
+    class Meta:
+        verbose_name = _("published transfer")
+        verbose_name_plural = _("published transfers")
+
+    def __str__(self) -> str:
+        return f"{self.reporter_id} {self.year} {self.direction} {self.category_id} {self.partner_id}"

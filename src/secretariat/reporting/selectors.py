@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from secretariat.core.access import Principal
+from secretariat.core.access import Principal, can_review_reports, can_see_restricted_reports
 from secretariat.states.models import TREATY_ENTRY_INTO_FORCE, State
 from secretariat.states.selectors import DossierPanel
 
-from .models import DEFAULT_SOURCE, ReportingRule, ReportVersion, VersionStatus
+from .models import DEFAULT_SOURCE, ReportForm, ReportingRule, ReportVersion, VersionStatus, Visibility
 from .obligations import ObligationSet, Submissions, not_computable_reason, obligations_for, rule_for
 
 
@@ -73,4 +73,61 @@ def obligations_dossier_panel(state: State, principal: Principal) -> DossierPane
         title=str(_("Reporting obligations (Article 13)")),
         template_name="reporting/_dossier_panel.html",
         context={"obligations": obligations, "rows": obligations.rows(today), "today": today},
+    )
+
+
+# ---------------------------------------------------------------------------- who sees which version and form
+#
+# The only place these rules are written (views, exports and the API all ask here):
+# - a draft: its State's representatives and the reporting staff (core.access.can_see_drafts);
+# - a submitted or reviewed version: also only them (it is not yet published);
+# - the latest published version of a report: everyone; its earlier versions: its State's
+#   representatives and staff ("earlier versions stay readable by those entitled");
+# - a form restricted to States Parties: staff and representatives of States Parties
+#   (core.access.can_see_restricted_reports), and of course the reporting State's own.
+
+
+def _reviewer_or_own_q(principal: Principal) -> Q:
+    if can_review_reports(principal) or (principal.is_staff_member and not principal.needs_otp):
+        return Q()  # everything
+    return Q(report__state_id__in=principal.state_ids)
+
+
+def latest_published_ids() -> Subquery:
+    """The pk of each report's latest published version (a subquery, for filters)."""
+    newest = (
+        ReportVersion.objects.filter(report=OuterRef("report"), status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    return ReportVersion.objects.filter(status=VersionStatus.PUBLISHED, pk=Subquery(newest)).values("pk")
+
+
+def versions_visible_to(principal: Principal) -> QuerySet[ReportVersion]:
+    """Every version `principal` may open (see the rules above)."""
+    everything = ReportVersion.objects.all()
+    own = _reviewer_or_own_q(principal)
+    if own == Q():
+        return everything
+    return everything.filter(own | Q(pk__in=latest_published_ids()))
+
+
+def version_visible_to(principal: Principal, version: ReportVersion) -> bool:
+    return versions_visible_to(principal).filter(pk=version.pk).exists()
+
+
+def forms_visible_in(principal: Principal, version: ReportVersion) -> list[ReportForm]:
+    """The forms of a version `principal` may read (the caller has checked the version itself)."""
+    forms = list(version.forms.all().order_by("direction"))
+    if principal.represents_state(version.report.state_id) or can_see_restricted_reports(principal):
+        return forms
+    return [form for form in forms if form.visibility == Visibility.PUBLIC]
+
+
+def published_reports_visible_to(principal: Principal) -> QuerySet[ReportVersion]:
+    """The latest published version of every report (what /api/v1/reports/ lists), newest first."""
+    return (
+        ReportVersion.objects.filter(pk__in=latest_published_ids())
+        .select_related("report__state")
+        .order_by("-published_at", "-pk")
     )

@@ -1,0 +1,3 @@
+"""URLs of the reporting transfers pages (included by reporting/urls.py, namespace "reporting")."""
+
+urlpatterns: list = []
