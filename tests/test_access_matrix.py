@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -90,8 +92,8 @@ class Targets:
     query_a: ClarificationQuery  # an open query on `version`
 
 
-@pytest.fixture
-def targets(state_a):
+def _build_targets() -> Targets:
+    state_a = State.objects.get(iso3="GHA")
     user = factories.UserFactory(email="target.person@example.org", full_name="Target Person")
     assignment = factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_a)
     donor = factories.DonorFactory(name="Matrix donor")
@@ -112,6 +114,29 @@ def targets(state_a):
     draft_a, published_a = factories.matrix_reports(state_a, officer)
     query_a = query_ask(version=version, question="Which authority issued the licences?", asked_by=officer)
     return Targets(state_a, user, assignment, donor, device, rate, invitee, version, draft_a, published_a, query_a)
+
+
+@pytest.fixture(scope="module")
+def _module_targets(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The targets are built once for this module, inside a transaction that is rolled back at
+    its end; each test runs in a savepoint within it (as Django's TestCase.setUpTestData does),
+    so no test sees another's changes."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_targets(), media
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def targets(_module_targets, db, settings):
+    built, media = _module_targets
+    settings.MEDIA_ROOT = media  # where the targets' files are
+    return built
 
 
 # ---------------------------------------------------------------------------- the URL table

@@ -288,7 +288,8 @@ def _write_contents(version: ReportVersion, contents: AnnualReportContents) -> N
     version.withheld_commercial = contents.withheld_commercial
     version.withheld_security = contents.withheld_security
     version.national_definitions = contents.national_definitions
-    version.full_clean(exclude=["original_file", "report", "created_by"])
+    # Field checks give the user a message; the table's constraints are enforced by the database.
+    version.clean_fields(exclude=["original_file", "report", "created_by"])
     version.save()
     version.forms.all().delete()  # rows go with their form (CASCADE)
     for direction, form_contents in contents.forms.items():
