@@ -148,7 +148,9 @@ def can_prepare_reports(principal: Principal, state_id: int) -> bool:
 
 def can_see_drafts(principal: Principal, state_id: int) -> bool:
     """A draft is seen by its State's representatives and the reporting staff, nobody else."""
-    return principal.represents_state(state_id) or can_review_reports(principal)
+    if principal.represents_state(state_id):
+        return True
+    return can_review_reports(principal) and not principal.needs_otp
 
 
 def can_see_restricted_reports(principal: Principal) -> bool:

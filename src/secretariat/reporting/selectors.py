@@ -87,10 +87,16 @@ def obligations_dossier_panel(state: State, principal: Principal) -> DossierPane
 #   (core.access.can_see_restricted_reports), and of course the reporting State's own.
 
 
-def _reviewer_or_own_q(principal: Principal) -> Q:
-    if can_review_reports(principal) or (principal.is_staff_member and not principal.needs_otp):
-        return Q()  # everything
-    return Q(report__state_id__in=principal.state_ids)
+def _beyond_latest_published_q(principal: Principal) -> Q | None:
+    """Which versions, besides the latest published ones, `principal` may open (None: all)."""
+    own = Q(report__state_id__in=principal.state_ids)
+    if principal.needs_otp:  # staff who have not passed the second factor are treated as outsiders
+        return own
+    if can_review_reports(principal):
+        return None
+    if principal.is_staff_member:
+        return own | ~Q(status=VersionStatus.DRAFT)
+    return own
 
 
 def latest_published_ids() -> Subquery:
@@ -106,10 +112,10 @@ def latest_published_ids() -> Subquery:
 def versions_visible_to(principal: Principal) -> QuerySet[ReportVersion]:
     """Every version `principal` may open (see the rules above)."""
     everything = ReportVersion.objects.all()
-    own = _reviewer_or_own_q(principal)
-    if own == Q():
+    beyond = _beyond_latest_published_q(principal)
+    if beyond is None:
         return everything
-    return everything.filter(own | Q(pk__in=latest_published_ids()))
+    return everything.filter(beyond | Q(pk__in=latest_published_ids()))
 
 
 def version_visible_to(principal: Principal, version: ReportVersion) -> bool:
