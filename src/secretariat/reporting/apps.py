@@ -12,6 +12,8 @@ class ReportingConfig(AppConfig):
         # ready() because the selectors import models, which Django loads only after this module.
         from secretariat.states.selectors import register_dossier_panel
 
+        from .compliance import compliance_dossier_panel
         from .selectors import obligations_dossier_panel
 
         register_dossier_panel(obligations_dossier_panel)
+        register_dossier_panel(compliance_dossier_panel)
