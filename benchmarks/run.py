@@ -105,6 +105,15 @@ def main():
 
     compare("import_states (no change) / csv read", read_csv, import_unchanged)
 
+    from benchmarks import bench_import
+
+    for line in bench_import.run():
+        print(line)
+
+    from benchmarks import bench_transfers
+
+    bench_transfers.run(echo=print)
+
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 # Playwright's sync API keeps an asyncio loop in the main thread; Django's ORM then refuses
 # database access (SynchronousOnlyOperation) from tests and the live server unless this is set.
@@ -58,6 +59,9 @@ def _plain_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A request in French leaves French active in this thread (LocaleMiddleware does not reset
+    # it): every test starts in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class HttpsClient(Client):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from secretariat.core.access import PublicReadOnly, public
 from secretariat.reporting import api as reporting_api
+from secretariat.reporting import api_transfers
 from secretariat.states import api as states_api
 from secretariat.states import converters  # noqa: F401 - registers <iso3:...>
 
@@ -16,6 +17,8 @@ urlpatterns = [
         reporting_api.StateObligationsApi.as_view(),
         name="api-state-obligations",
     ),
+    path("transfers/", api_transfers.TransferListApi.as_view(), name="api-transfer-list"),
+    path("reports/", api_transfers.ReportListApi.as_view(), name="api-report-list"),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[PublicReadOnly])), name="api-schema"),
     path(
         "docs/",

@@ -215,6 +215,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The online annual report form posts about 11 fields per transfer row (reporting.workflow_forms.MAX_ROWS
+# rows per form, two forms): Django's default of 1,000 fields would refuse a report of some 90 rows.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 12_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # ---------------------------------------------------------------------------- i18n
@@ -284,6 +287,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TreatyStatusEnum": "secretariat.states.models.TreatyStatus",
         "ObligationStatusEnum": "secretariat.reporting.obligations.ObligationStatus",
+        "DirectionEnum": "secretariat.reporting.models.Direction",
     },
 }
 

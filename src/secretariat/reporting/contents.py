@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .models import Category
 
 
-@dataclass
+@dataclass(slots=True)  # an import holds thousands of them
 class RowContents:
     category: Category
     partner: State

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -506,16 +507,21 @@ class PublishedTransfer(models.Model):
 
     row = models.OneToOneField(TransferRow, on_delete=models.CASCADE, related_name="published")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="published_transfers")
+    # The published version the row comes from (the report's latest), so that the page can link
+    # to it without a lookup per row. Empty only for rows written before this field existed.
+    version = models.ForeignKey(
+        ReportVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("version")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     direction = models.CharField(_("form"), max_length=8, choices=Direction.choices)
     reporter = models.ForeignKey(
         "states.State", on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting State")
     )
-    reporter_region = models.CharField(_("region of the reporting State"), max_length=20, blank=True)
+    reporter_region = models.CharField(_("region of the reporting State"), max_length=30, blank=True)
     partner = models.ForeignKey(
         "states.State", on_delete=models.PROTECT, related_name="+", verbose_name=_("partner State")
     )
-    partner_region = models.CharField(_("region of the partner State"), max_length=20, blank=True)
+    partner_region = models.CharField(_("region of the partner State"), max_length=30, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
     origin = models.ForeignKey(
         "states.State", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin")
@@ -533,6 +539,56 @@ class PublishedTransfer(models.Model):
     class Meta:
         verbose_name = _("published transfer")
         verbose_name_plural = _("published transfers")
+        # One index per sort key of the transfer database (transfers.SORTS), each ending in id so
+        # that keyset pagination seeks straight to the next page. The reporter, partner and
+        # category ones also serve a filter on that column sorted by year (the default sort).
+        # The filter columns that follow let the database test a row against the other filters
+        # in the index, before reading the row. items and value may be empty: their keys are
+        # COALESCE(column, -1), the very expression the pages sort by.
+        _filters = ["direction", "basis", "reporter_region", "partner_region"]
+        indexes = [
+            models.Index(fields=["year", "id", *_filters, "category", "reporter", "partner"], name="transfer_year_id"),
+            models.Index(fields=["reporter", "year", "id", *_filters], name="transfer_reporter_year_id"),
+            models.Index(fields=["partner", "year", "id", *_filters], name="transfer_partner_year_id"),
+            models.Index(fields=["category", "year", "id", *_filters], name="transfer_category_year_id"),
+            models.Index(Coalesce("items", -1), "id", *_filters, name="transfer_items_id"),
+            models.Index(Coalesce("value", -1), "id", *_filters, name="transfer_value_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reporter_id} {self.year} {self.direction} {self.category_id} {self.partner_id}"
+
+
+# ---------------------------------------------------------------------------- counting the transfer database
+# Read models of transfers.py (see its docstring): the count of rows matching a filter is
+# computed once per "generation" of the public transfer data and kept here.
+
+
+class TransferDataGeneration(models.Model):
+    """One row: a number bumped whenever the public transfer rows change
+    (`transfers.transfer_data_changed`, called by `services.published_transfers_refresh`)."""
+
+    number = models.PositiveBigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("generation of the transfer data")
+        verbose_name_plural = _("generations of the transfer data")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
+class TransferCount(models.Model):
+    """The exact number of public transfer rows matching one normalised filter, valid in the
+    generation of the data it was computed in."""
+
+    key = models.CharField(_("filter"), max_length=64, unique=True)
+    generation = models.PositiveBigIntegerField(_("generation"))
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("transfer count")
+        verbose_name_plural = _("transfer counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -35,10 +35,12 @@ from .models import (
     ReportKind,
     ReportVersion,
     TransferRow,
+    VersionAttachment,
     VersionStatus,
     Visibility,
     file_extension,
 )
+from .transfers import transfer_data_changed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # What a report received by email may be, recognised by its first bytes, not by its name.
@@ -278,6 +280,18 @@ def draft_start(
         if source.report_id != report.pk:
             contents.report_date = None  # a new report gets its own date
         _write_contents(version, contents)
+        if kind == ReportKind.INITIAL:
+            # An update of the initial report ("new measures") starts from what the State said;
+            # the attachments share the stored files (never deleted, see services_attachments).
+            InitialAnswer.objects.bulk_create(
+                [InitialAnswer(version=version, area=a.area, answer=a.answer) for a in source.answers.order_by("pk")]
+            )
+            VersionAttachment.objects.bulk_create(
+                [
+                    VersionAttachment(version=version, title=a.title, file=a.file.name)
+                    for a in source.attachments.order_by("pk")
+                ]
+            )
     return version
 
 
@@ -389,6 +403,14 @@ def draft_discard(*, version: ReportVersion, discarded_by: Any) -> None:
     if version.status != VersionStatus.DRAFT:
         raise ValidationError(_("Only a draft can be discarded."))
     report = version.report
+    # A draft opened to answer a query: an answer in words stands; a query answered only by
+    # this amendment is open again.
+    for query in ClarificationQuery.objects.select_for_update().filter(amendment=version):
+        query.amendment = None
+        if not query.answer:
+            query.answered_at = None
+            query.answered_by = None
+        query.save(update_fields=["amendment", "answered_at", "answered_by"])
     version.delete()
     if not report.versions.exists():
         report.delete()
@@ -509,6 +531,7 @@ def published_transfers_refresh(report: Report) -> int:
     """Rebuild the report's rows in the public transfer database from its latest published
     version: only rows of forms marked public. Returns the number of rows written."""
     PublishedTransfer.objects.filter(report=report).delete()
+    transfer_data_changed()  # every cached count of the transfer database is now stale
     latest = report.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
     if latest is None or report.kind != ReportKind.ANNUAL:
         return 0
@@ -524,6 +547,7 @@ def published_transfers_refresh(report: Report) -> int:
             PublishedTransfer(
                 row=row,
                 report=report,
+                version=latest,
                 year=report.year,
                 direction=row.form.direction,
                 reporter=state,
@@ -598,3 +622,38 @@ def query_answer(
     context = {"query": query, "report": report, "state": report.state, "site_url": settings.SITE_URL}
     _email_each(_users_with_role(Role.STAFF_REPORTING), "reporting/emails/query_answered", context)
     return query
+
+
+@transaction.atomic
+def draft_import_contents(
+    *,
+    state: State,
+    year: int,
+    contents: AnnualReportContents,
+    imported_by: Any,
+    channel: str,
+    original_file: UploadedFile | None = None,
+    amendment_reason: str = "",
+) -> ReportVersion:
+    """Put imported contents (a spreadsheet template) into the State's open draft of its annual
+    report on `year`, or into a new draft (an amendment when a version was submitted: then
+    `amendment_reason` is required). All or nothing."""
+    draft = (
+        ReportVersion.objects.filter(
+            report__state=state, report__kind=ReportKind.ANNUAL, report__year=year, status=VersionStatus.DRAFT
+        )
+        .order_by("pk")
+        .first()
+    )
+    if draft is None:
+        draft = draft_start(
+            state=state,
+            kind=ReportKind.ANNUAL,
+            year=year,
+            started_by=imported_by,
+            channel=channel,
+            amendment_reason=amendment_reason,
+        )
+    return draft_save_contents(
+        version=draft, contents=contents, saved_by=imported_by, channel=channel, original_file=original_file
+    )

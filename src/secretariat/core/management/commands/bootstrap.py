@@ -19,3 +19,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
         call_command("load_reference_data", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_data", stdout=self.stdout, stderr=self.stderr)
+        from secretariat.reporting.demo import demo_reports_load
+
+        created = demo_reports_load()
+        if created:
+            self.stdout.write(f"{created} synthetic demo reports created.")
