@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from openpyxl import load_workbook
 
 from secretariat.reporting.models import Channel, ReportVersion, VersionStatus
@@ -25,6 +28,7 @@ pytestmark = pytest.mark.django_db
 YEAR = 2022
 UPLOAD = f"/reports/upload/GHA/{YEAR}/"
 CONFIRM = f"/reports/upload/GHA/{YEAR}/confirm/"
+UPLOAD_MEX = f"/reports/upload/MEX/{YEAR}/"
 
 
 def reporting_counts():
@@ -133,6 +137,22 @@ def test_a_second_upload_replaces_the_staged_file(client_as, ghana, settings):
     second = token_of(upload(client, filled_template(ghana, YEAR)))
     assert [path.name for path in staged_files(settings)] == [f"{second}.xlsx"]
     assert list(client.session[SESSION_KEY]) == [second]
+
+
+def test_uploads_never_confirmed_are_deleted_once_their_session_is_over(client_as, ghana, mexico, settings):
+    client, _user = client_as("state_a_rep")
+    abandoned = token_of(upload(client, filled_template(ghana, YEAR)))
+    old = time.time() - settings.SESSION_COOKIE_AGE - 60
+    os.utime(Path(settings.MEDIA_ROOT) / "staging" / f"{abandoned}.xlsx", (old, old))
+    other_client, _other = client_as("state_b_rep")
+    fresh = token_of(upload(other_client, filled_template(mexico, YEAR), url=UPLOAD_MEX))
+    assert [path.name for path in staged_files(settings)] == [f"{fresh}.xlsx"]
+
+    os.utime(Path(settings.MEDIA_ROOT) / "staging" / f"{fresh}.xlsx", (old, old))
+    out = io.StringIO()
+    call_command("purge_staged_uploads", stdout=out)
+    assert out.getvalue() == "1 staged upload(s) deleted.\n"
+    assert staged_files(settings) == []
 
 
 def test_a_file_that_is_not_a_workbook(client_as, settings):

@@ -7,17 +7,21 @@ share its predecessor's file, and the files are the record of what was sent.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ReportVersion, VersionAttachment, VersionStatus
 from .services import check_received_file, draft_save_initial
 
 TITLE_MAX_LENGTH = 300
+STAGING_DIR = "staging"  # spreadsheet uploads that passed the checks and wait for confirmation
 
 
 def _lock_draft(version: ReportVersion) -> ReportVersion:
@@ -72,3 +76,23 @@ def initial_draft_save(
         title, upload = new_attachment
         attachment_add(version=version, title=title, upload=upload, added_by=saved_by)
     return version
+
+
+def staged_uploads_purge(*, older_than: dt.timedelta) -> int:
+    """Delete the staged spreadsheet uploads older than `older_than` (files whose import was never
+    confirmed: the session that held their token has expired). Returns how many were deleted."""
+    cutoff = timezone.now() - older_than
+    try:
+        _folders, names = default_storage.listdir(STAGING_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{STAGING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+        except FileNotFoundError:
+            continue  # confirmed or purged by another request meanwhile
+    return deleted

@@ -9,9 +9,11 @@ through the services (draft_start, draft_save_contents), keeping the file with t
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,6 +29,7 @@ from secretariat.states.models import State
 
 from . import services
 from .models import Channel
+from .services_attachments import STAGING_DIR, staged_uploads_purge
 from .spreadsheet_forms import SpreadsheetUploadForm
 from .spreadsheets import (
     FIRST_REPORTING_YEAR,
@@ -110,8 +113,10 @@ def _stage(request: HttpRequest, upload_file: Any, state: State, year: int, reas
         if entry["state"] == state.iso3 and entry["year"] == year:
             _discard(staged, token)
     token = secrets.token_urlsafe(24)
+    # Files left by sessions that ended without a confirmation go first.
+    staged_uploads_purge(older_than=dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
     upload_file.seek(0)
-    name = default_storage.save(f"staging/{token}.xlsx", upload_file)
+    name = default_storage.save(f"{STAGING_DIR}/{token}.xlsx", upload_file)
     staged[token] = {
         "name": name,
         "state": state.iso3,
