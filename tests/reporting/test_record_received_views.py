@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from secretariat.reporting.models import Channel, Report, ReportForm, ReportVersion, VersionStatus
 from secretariat.reporting.services import report_record_received
+from secretariat.reporting.spreadsheets import XLSX_CONTENT_TYPE
 from secretariat.states.models import State
 from tests import factories
 from tests.conftest import sign_in
+from tests.reporting.factories_spreadsheets import EXPORT_ROW, filled_template
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +232,54 @@ def test_others_are_refused_everywhere_and_change_nothing(client, make_persona, 
         assert response["Location"].startswith("/accounts/login/")
     assert list(ReportVersion.objects.values_list("pk", flat=True)) == [version.pk]
     assert Report.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------- read from the template
+
+
+def xlsx(data, name="ATT-annual-report-GHA-2021-en.xlsx"):
+    return SimpleUploadedFile(name, data, content_type=XLSX_CONTENT_TYPE)
+
+
+def test_staff_read_an_emailed_template_with_its_rows(client_as, ghana, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client, _user = client_as("staff_reporting")
+    data = filled_template(ghana, 2021, public={"exports": "Yes"})
+    response = client.post(NEW, payload(ghana, file=xlsx(data), read_rows="on", exports_nil=None), follow=True)
+
+    assert response.status_code == 200
+    version = ReportVersion.objects.get(report__state=ghana, report__year=2021)
+    assert version.status == VersionStatus.SUBMITTED
+    assert version.authority == "Ministry of Defence"  # from the title page, not the form
+    forms = {form.direction: form for form in version.forms.all()}
+    assert forms["exports"].visibility == "public"
+    assert forms["imports"].visibility == "restricted"
+    assert [row.description for row in forms["exports"].rows.all()] == [EXPORT_ROW[8]]
+    assert forms["imports"].rows.count() == 1
+    assert Path(version.original_file.path).read_bytes() == data
+
+
+def test_an_emailed_template_with_an_error_is_refused_whole(client_as, ghana, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client, _user = client_as("staff_reporting")
+    wrong = ("I", "Mexco", "", "", 3, None, None, "Actual", "Tanks", "")
+    data = filled_template(ghana, 2021, exports=[wrong])
+    response = client.post(NEW, payload(ghana, file=xlsx(data), read_rows="on", exports_nil=None))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["read_rows"]
+    assert any("Exports, cell B7" in error and "Mexico" in error for error in errors), errors
+    assert not Report.objects.filter(state=ghana).exists()
+    assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_an_initial_report_cannot_be_read_from_the_template(client_as, ghana):
+    client, _user = client_as("staff_reporting")
+    data = filled_template(ghana, 2021)
+    response = client.post(NEW, payload(ghana, kind="initial", year="", file=xlsx(data), read_rows="on"))
+
+    assert (
+        "Only an annual report can be read from the spreadsheet template."
+        in response.context["form"].errors["read_rows"]
+    )
+    assert not Report.objects.filter(state=ghana).exists()

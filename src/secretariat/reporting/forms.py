@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from secretariat.states.models import State
 
+from .contents import AnnualReportContents
 from .models import Direction, ReportKind, Visibility
+from .spreadsheets import parse_workbook
+
+MAX_LISTED_ISSUES = 10
 
 ACCEPTED_FILES = ".pdf,.doc,.docx,.xls,.xlsx,.odt,.ods"
 
@@ -59,6 +63,15 @@ class ReceivedReportForm(forms.Form):
     imports_visibility = forms.ChoiceField(
         label=_("Visibility of the imports form"), choices=Visibility.choices, initial=Visibility.RESTRICTED
     )
+    read_rows = forms.BooleanField(
+        label=_("Read the report from this file"),
+        required=False,
+        help_text=_(
+            "When the file is the platform's spreadsheet template: the cover page, both forms and every "
+            "transfer row are taken from it (the fields below are then ignored). Any error is listed and "
+            "nothing is saved."
+        ),
+    )
     amendment_reason = forms.CharField(
         label=_("Reason for the amendment"),
         required=False,
@@ -69,6 +82,7 @@ class ReceivedReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].queryset = states_with_an_instrument()
+        self.transcription: AnnualReportContents | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -77,11 +91,39 @@ class ReceivedReportForm(forms.Form):
             self.add_error("year", _("Give the calendar year the annual report covers."))
         if kind == ReportKind.INITIAL and year is not None:
             self.add_error("year", _("An initial report covers no calendar year: leave the year empty."))
+        if cleaned.get("read_rows") and not self.errors:
+            self._read_template(cleaned)
         return cleaned
 
+    def _read_template(self, cleaned: dict[str, Any]) -> None:
+        """The report as the platform's spreadsheet template says it (self.transcription)."""
+        upload = cleaned.get("file")
+        if cleaned["kind"] != ReportKind.ANNUAL:
+            self.add_error("read_rows", _("Only an annual report can be read from the spreadsheet template."))
+            return
+        if upload is None:
+            self.add_error("read_rows", _("Attach the spreadsheet to read the report from."))
+            return
+        data = upload.read()
+        upload.seek(0)
+        result = parse_workbook(data, state=cleaned["state"], year=cleaned["year"])
+        if not result.has_errors:
+            self.transcription = result.contents
+            return
+        for issue in result.errors[:MAX_LISTED_ISSUES]:
+            if issue.cell:
+                where = _("%(sheet)s, cell %(cell)s") % {"sheet": issue.sheet, "cell": issue.cell}
+            else:
+                where = issue.sheet
+            self.add_error("read_rows", f"{where}: {issue.message}" if where else issue.message)
+        left = len(result.errors) - MAX_LISTED_ISSUES + result.issues_left_out
+        if left > 0:
+            self.add_error("read_rows", _("… and %(count)s more errors.") % {"count": left})
+
     def report_forms(self) -> dict[str, dict[str, Any]] | None:
-        """What the annual report says of its exports and imports forms (None for an initial report)."""
-        if self.cleaned_data["kind"] != ReportKind.ANNUAL:
+        """What the annual report says of its exports and imports forms (None for an initial report,
+        or when the report is read from the spreadsheet template)."""
+        if self.cleaned_data["kind"] != ReportKind.ANNUAL or self.transcription is not None:
             return None
         return {
             direction: {

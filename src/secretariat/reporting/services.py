@@ -93,6 +93,7 @@ def report_record_received(
     withheld_commercial: bool = False,
     withheld_security: bool = False,
     forms: dict[str, dict[str, Any]] | None = None,
+    contents: AnnualReportContents | None = None,
     amendment_reason: str = "",
 ) -> ReportVersion:
     """Record a report the Secretariat received outside the online forms (by email, on paper).
@@ -100,8 +101,9 @@ def report_record_received(
     The caller has checked that `recorded_by` is reporting staff. The first version of a report
     is the submission that counts for the deadline; a later one is an amendment and needs a
     reason. `forms` ({"exports": {"is_nil": bool, "visibility": "public"|"restricted"}, ...})
-    records what the annual report says of each form; the rows are transcribed separately.
-    Raises ValidationError with a message for the user; nothing is saved then.
+    records what the annual report says of each form. `contents` (an annual report read from the
+    platform's spreadsheet template, or transcribed) replaces the cover fields and `forms` with
+    its own, rows included. Raises ValidationError with a message for the user; nothing is saved then.
     """
     if kind not in ReportKind.values:
         raise ValidationError(_("Unknown kind of report."))
@@ -121,8 +123,10 @@ def report_record_received(
     if upload is not None:
         check_received_file(upload)
     forms = forms or {}
-    if kind == ReportKind.INITIAL and forms:
+    if kind == ReportKind.INITIAL and (forms or contents is not None):
         raise ValidationError(_("An initial report has no exports or imports forms."))
+    if forms and contents is not None:
+        raise ValidationError(_("Give the forms or the transcribed report, not both."))
     for direction, spec in forms.items():
         if direction not in Direction.values or spec.get("visibility", Visibility.RESTRICTED) not in Visibility.values:
             raise ValidationError(_("Unknown form or visibility."))
@@ -161,6 +165,8 @@ def report_record_received(
             is_nil=bool(spec.get("is_nil")),
             visibility=spec.get("visibility", Visibility.RESTRICTED),
         )
+    if contents is not None:
+        _write_contents(version, contents)
     return version
 
 

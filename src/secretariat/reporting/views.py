@@ -51,6 +51,7 @@ def record_received(request: HttpRequest) -> HttpResponse:
                     withheld_commercial=data["withheld_commercial"],
                     withheld_security=data["withheld_security"],
                     forms=form.report_forms(),
+                    contents=form.transcription,
                     amendment_reason=data["amendment_reason"],
                 )
             except ValidationError as error:
