@@ -59,6 +59,25 @@ def sort_label(sort: str) -> str:
     return f"{SORT_LABELS[name]} ({order})"
 
 
+class CodeField(forms.CharField):
+    """One of a fixed set of codes, checked like a ChoiceField's value. A ChoiceField copies its
+    (translated) choices for every form; the pages render their own <select>s, so this one keeps
+    only the codes, shared by every copy."""
+
+    default_error_messages = {"invalid_choice": forms.ChoiceField.default_error_messages["invalid_choice"]}
+
+    def __init__(self, *, values: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.values = frozenset(values)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and value not in self.values:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+
+
 class TransferFilterForm(forms.Form):
     """Validates the filters. Codes are looked up in a `transfers.Reference` (States and
     categories already read for the page), so validating costs no query."""
@@ -66,22 +85,14 @@ class TransferFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     year_from = forms.IntegerField(label=_("From year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     year_to = forms.IntegerField(label=_("To year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    direction = forms.ChoiceField(
-        label=_("Form"), required=False, choices=[("", _("Exports and imports")), *Direction.choices]
-    )
+    direction = CodeField(label=_("Form"), required=False, values=Direction.values)
     category = forms.CharField(label=_("Category"), required=False, max_length=20)
     reporter = forms.CharField(label=_("Reporting State"), required=False, max_length=3)
     partner = forms.CharField(label=_("Partner State"), required=False, max_length=3)
-    reporter_region = forms.ChoiceField(
-        label=_("Region of the reporting State"), required=False, choices=[("", _("Any region")), *Region.choices]
-    )
-    partner_region = forms.ChoiceField(
-        label=_("Region of the partner State"), required=False, choices=[("", _("Any region")), *Region.choices]
-    )
-    basis = forms.ChoiceField(
-        label=_("Authorised or actual"), required=False, choices=[("", _("Both")), *Basis.choices]
-    )
-    sort = forms.ChoiceField(label=_("Order"), required=False, choices=[(sort, sort) for sort in SORT_CHOICES])
+    reporter_region = CodeField(label=_("Region of the reporting State"), required=False, values=Region.values)
+    partner_region = CodeField(label=_("Region of the partner State"), required=False, values=Region.values)
+    basis = CodeField(label=_("Authorised or actual"), required=False, values=Basis.values)
+    sort = CodeField(label=_("Order"), required=False, values=SORT_CHOICES)
 
     def __init__(self, data: Any, *, reference: Reference) -> None:
         super().__init__(data)
