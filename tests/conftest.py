@@ -167,3 +167,14 @@ def client_as(client, make_persona):
         return sign_in(client, user), user
 
     return make
+
+
+@pytest.fixture
+def article2_categories(transactional_db):
+    """The Art. 2(1) categories, for transactional tests: they come from a data migration, which
+    an earlier transactional test's flush removed. Loaded the same way (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("secretariat.reporting.migrations.0004_article2_categories").load(apps, None)

@@ -7,10 +7,8 @@ transfer database and in its CSV export, and never a row of the restricted form.
 
 import io
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django_otp.oath import TOTP
 from openpyxl import load_workbook
@@ -30,11 +28,8 @@ RESTRICTED_ROW = "Restricted journey rifles"
 
 
 @pytest.fixture
-def registry(transactional_db):
+def registry(transactional_db, article2_categories):
     call_command("load_reference_data", verbosity=0)
-    # The Art. 2(1) categories come from a data migration, which an earlier transactional test
-    # flushed away: load them again the same way.
-    import_module("secretariat.reporting.migrations.0004_article2_categories").load(apps, None)
 
 
 def sign_in(page, base_url, email, next_url):

@@ -198,7 +198,7 @@ def test_a_transfer_row_needs_items_or_a_value_with_its_currency(afghanistan, of
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_recordings_get_versions_one_and_two():
+def test_two_simultaneous_recordings_get_versions_one_and_two(article2_categories):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
     call_command("load_reference_data", verbosity=0)

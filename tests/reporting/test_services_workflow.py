@@ -460,7 +460,7 @@ def test_two_submissions_one_after_the_other_give_one_version(ghana, mexico, rep
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submissions_of_one_draft_give_one_version():
+def test_two_simultaneous_submissions_of_one_draft_give_one_version(article2_categories):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
     call_command("load_reference_data", verbosity=0)
