@@ -1,6 +1,7 @@
-"""Everything `make run` needs before serving: translations, migrations, reference data, demo users.
+"""Everything `make run` needs before serving: translations, migrations, reference data, demo
+reports and demo users.
 
-One process for all four keeps a second `make run` quick. Every step is idempotent: a reference
+One process for all of them keeps a second `make run` quick. Every step is idempotent: a reference
 file already imported is skipped (so corrections made by staff in the UI are never overwritten),
 and demo users are created only once.
 """
@@ -18,9 +19,9 @@ class Command(BaseCommand):
         call_command("compile_translations", stdout=self.stdout, stderr=self.stderr)
         call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
         call_command("load_reference_data", stdout=self.stdout, stderr=self.stderr)
-        call_command("load_demo_data", stdout=self.stdout, stderr=self.stderr)
         from secretariat.reporting.demo import demo_reports_load
 
         created = demo_reports_load()
         if created:
-            self.stdout.write(f"{created} synthetic demo reports created.")
+            self.stdout.write(f"{created} synthetic demo reports created (marked as synthetic).")
+        call_command("load_demo_data", stdout=self.stdout, stderr=self.stderr)  # ends with the logins
