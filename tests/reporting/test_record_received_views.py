@@ -283,3 +283,15 @@ def test_an_initial_report_cannot_be_read_from_the_template(client_as, ghana):
         in response.context["form"].errors["read_rows"]
     )
     assert not Report.objects.filter(state=ghana).exists()
+
+
+def test_a_template_over_the_size_limit_is_refused_unread(client_as, ghana, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client, _user = client_as("staff_reporting")
+    huge = b"PK\x03\x04" + b"\0" * (20 * 1024 * 1024)
+    response = client.post(NEW, payload(ghana, file=xlsx(huge), read_rows="on", exports_nil=None))
+
+    (error,) = response.context["form"].errors["read_rows"]
+    assert "the limit is 20 MB" in error
+    assert not Report.objects.filter(state=ghana).exists()
+    assert list(tmp_path.rglob("*.*")) == []

@@ -104,9 +104,8 @@ class ReceivedReportForm(forms.Form):
         if upload is None:
             self.add_error("read_rows", _("Attach the spreadsheet to read the report from."))
             return
-        data = upload.read()
-        upload.seek(0)
-        result = parse_workbook(data, state=cleaned["state"], year=cleaned["year"])
+        result = parse_workbook(upload, state=cleaned["state"], year=cleaned["year"])  # refuses > 20 MB unread
+        upload.seek(0)  # the service stores it as received
         if not result.has_errors:
             self.transcription = result.contents
             return
