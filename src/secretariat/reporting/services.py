@@ -301,7 +301,8 @@ def draft_start(
     return version
 
 
-def _write_contents(version: ReportVersion, contents: AnnualReportContents) -> None:
+def write_cover(version: ReportVersion, contents: AnnualReportContents) -> None:
+    """The title page, declarations and national definitions of an annual report version."""
     version.authority = contents.authority
     version.contact = contents.contact
     version.report_date = contents.report_date
@@ -311,6 +312,32 @@ def _write_contents(version: ReportVersion, contents: AnnualReportContents) -> N
     # Field checks give the user a message; the table's constraints are enforced by the database.
     version.clean_fields(exclude=["original_file", "report", "created_by"])
     version.save()
+
+
+def write_rows(form: ReportForm, rows: list[RowContents]) -> None:
+    TransferRow.objects.bulk_create(
+        [
+            TransferRow(
+                form=form,
+                category=row.category,
+                partner=row.partner,
+                origin=row.origin,
+                intermediate_location=row.intermediate_location,
+                items=row.items,
+                value=row.value,
+                currency=row.currency if row.value is not None else "",
+                basis=row.basis,
+                description=row.description,
+                comments=row.comments,
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+
+
+def _write_contents(version: ReportVersion, contents: AnnualReportContents) -> None:
+    write_cover(version, contents)
     version.forms.all().delete()  # rows go with their form (CASCADE)
     for direction, form_contents in contents.forms.items():
         if direction not in Direction.values or form_contents.visibility not in Visibility.values:
@@ -323,25 +350,17 @@ def _write_contents(version: ReportVersion, contents: AnnualReportContents) -> N
         form = ReportForm.objects.create(
             version=version, direction=direction, is_nil=form_contents.is_nil, visibility=form_contents.visibility
         )
-        TransferRow.objects.bulk_create(
-            [
-                TransferRow(
-                    form=form,
-                    category=row.category,
-                    partner=row.partner,
-                    origin=row.origin,
-                    intermediate_location=row.intermediate_location,
-                    items=row.items,
-                    value=row.value,
-                    currency=row.currency if row.value is not None else "",
-                    basis=row.basis,
-                    description=row.description,
-                    comments=row.comments,
-                )
-                for row in form_contents.rows
-            ],
-            batch_size=1000,
-        )
+        write_rows(form, form_contents.rows)
+
+
+def annual_draft_lock(version: ReportVersion) -> ReportVersion:
+    """The draft annual report, locked for writing (inside the caller's transaction)."""
+    version = _lock_version(version)
+    if version.status != VersionStatus.DRAFT:
+        raise ValidationError(_("This version was submitted and can no longer change; amend it instead."))
+    if version.report.kind != ReportKind.ANNUAL:
+        raise ValidationError(_("Only an annual report has exports and imports forms."))
+    return version
 
 
 @transaction.atomic
@@ -357,11 +376,7 @@ def draft_save_contents(
 
     All or nothing: a constraint that fails rolls back every row. Only a draft can change.
     """
-    version = _lock_version(version)
-    if version.status != VersionStatus.DRAFT:
-        raise ValidationError(_("This version was submitted and can no longer change; amend it instead."))
-    if version.report.kind != ReportKind.ANNUAL:
-        raise ValidationError(_("Only an annual report has exports and imports forms."))
+    version = annual_draft_lock(version)
     if channel is not None:
         if channel not in Channel.values:
             raise ValidationError(_("Unknown channel."))
@@ -631,19 +646,11 @@ def query_answer(
 
 
 @transaction.atomic
-def draft_import_contents(
-    *,
-    state: State,
-    year: int,
-    contents: AnnualReportContents,
-    imported_by: Any,
-    channel: str,
-    original_file: UploadedFile | None = None,
-    amendment_reason: str = "",
+def draft_for_import(
+    *, state: State, year: int, imported_by: Any, channel: str, amendment_reason: str = ""
 ) -> ReportVersion:
-    """Put imported contents (a spreadsheet template) into the State's open draft of its annual
-    report on `year`, or into a new draft (an amendment when a version was submitted: then
-    `amendment_reason` is required). All or nothing."""
+    """The State's open draft of its annual report on `year`, or a new one (an amendment when a
+    version was submitted: then `amendment_reason` is required)."""
     draft = (
         ReportVersion.objects.filter(
             report__state=state, report__kind=ReportKind.ANNUAL, report__year=year, status=VersionStatus.DRAFT
@@ -660,6 +667,4 @@ def draft_import_contents(
             channel=channel,
             amendment_reason=amendment_reason,
         )
-    return draft_save_contents(
-        version=draft, contents=contents, saved_by=imported_by, channel=channel, original_file=original_file
-    )
+    return draft

@@ -4,7 +4,8 @@ Nothing reaches the database before the confirmation: the upload is parsed and j
 file without errors is staged in the default storage ("staging/<token>.xlsx"); the token lives
 in the uploader's session with the State, the year, the user and the reason for the amendment,
 so it works only for them. The confirmation parses the staged file again and writes the draft
-through the services (draft_start, draft_save_contents), keeping the file with the version.
+through services_spreadsheets.draft_import_workbook (rows written a batch at a time as they are
+read, all in one transaction), keeping the file with the version.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from django.utils.translation import gettext as _
 from secretariat.core.access import can_prepare_reports, can_review_reports, principal_for, require, signed_in
 from secretariat.states.models import State
 
-from . import services
-from .models import Channel
 from .services_attachments import STAGING_DIR, staged_uploads_purge
+from .services_spreadsheets import ImportRefused, draft_import_workbook
 from .spreadsheet_forms import SpreadsheetUploadForm
 from .spreadsheets import (
     FIRST_REPORTING_YEAR,
@@ -99,7 +99,7 @@ def upload(request: HttpRequest, iso3: str, year: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, state, year, form=form, draft=draft)
     upload_file = form.cleaned_data["file"]
-    result = parse_workbook(upload_file, state=state, year=year)
+    result = parse_workbook(upload_file, state=state, year=year, row_sink=_drop_rows)  # a check: keep no rows
     token = None
     if not result.has_errors:
         token = _stage(request, upload_file, state, year, form.reason)
@@ -131,6 +131,10 @@ def _stage(request: HttpRequest, upload_file: Any, state: State, year: int, reas
     return token
 
 
+def _drop_rows(direction: str, rows: list[Any]) -> None:
+    """The upload's check reports on the rows; the confirmation reads them again to import them."""
+
+
 def _discard(staged: dict[str, dict[str, Any]], token: str) -> None:
     entry = staged.pop(token)
     default_storage.delete(entry["name"])
@@ -157,28 +161,26 @@ def upload_confirm(request: HttpRequest, iso3: str, year: int) -> HttpResponse:
         return redirect("reporting:spreadsheet_upload", iso3=state.iso3, year=year)
     with default_storage.open(entry["name"], "rb") as handle:
         data = handle.read()
-    result = parse_workbook(data, state=state, year=year)
-    if result.has_errors:
-        _discard(staged, token)
-        request.session[SESSION_KEY] = staged
-        return _page(request, state, year, result=result)
     try:
-        draft = services.draft_import_contents(
+        draft, result = draft_import_workbook(
             state=state,
             year=year,
-            contents=result.contents,  # type: ignore[arg-type]
+            data=data,
             imported_by=request.user,
-            channel=Channel.SPREADSHEET,
             original_file=ContentFile(data, name=f"ATT-annual-report-{state.iso3}-{year}.xlsx"),
             amendment_reason=entry["reason"],
         )
+    except ImportRefused as refused:  # the names or categories changed since the check
+        _discard(staged, token)
+        request.session[SESSION_KEY] = staged
+        return _page(request, state, year, result=refused.result)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("reporting:spreadsheet_upload", iso3=state.iso3, year=year)
     _discard(staged, token)
     request.session[SESSION_KEY] = staged
-    rows = sum(len(form.rows) for form in result.contents.forms.values())  # type: ignore[union-attr]
+    rows = sum(form.rows for form in result.forms if form.included)
     messages.success(
         request,
         _("The spreadsheet was imported into the draft (%(rows)s rows). Check it, then submit it.") % {"rows": rows},

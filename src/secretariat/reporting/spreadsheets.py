@@ -30,7 +30,7 @@ import unicodedata
 import warnings
 import zipfile
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -93,6 +93,8 @@ MAX_ITEMS = 2_147_483_647
 MAX_VALUE = Decimal("1e16")
 
 ERROR, WARNING = "error", "warning"
+SINK_BATCH = 500  # rows handed to a row sink at a time
+RowSink = Callable[[str, list[RowContents]], None]  # (direction, a batch of valid rows)
 
 GREY = PatternFill("solid", fgColor="E7E6E6")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -836,16 +838,24 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[set[int], list[s
 # ---------------------------------------------------------------------------- parsing
 
 
-def parse_workbook(data: bytes | IO[bytes] | Any, *, state: State, year: int) -> ImportResult:
+def parse_workbook(
+    data: bytes | IO[bytes] | Any, *, state: State, year: int, row_sink: RowSink | None = None
+) -> ImportResult:
     """Read a filled template for `state`'s annual report on `year`.
 
     Returns the contents (None when there is any error) and every issue found, each naming its
     sheet, row and column where it applies. Never raises for a bad file.
+
+    With `row_sink`, the valid rows are not kept: they are handed to `row_sink(direction, rows)`
+    a batch at a time (SINK_BATCH rows), as they are read, and the forms of the contents come
+    back without rows. Memory then holds one batch, whatever the size of the file (the upload's
+    check and the confirmed import use this; rows before an error may have been handed already,
+    so the caller writes them in a transaction it rolls back when the result has errors).
     """
     issues = _Issues()
     forms: list[FormSummary] = []
     try:
-        contents = _parse(data, state, year, issues, forms)
+        contents = _parse(data, state, year, issues, forms, row_sink)
     except _Refused as refused:
         issues.items.insert(0, refused.issue)
         issues.error_count += 1
@@ -856,7 +866,7 @@ def parse_workbook(data: bytes | IO[bytes] | Any, *, state: State, year: int) ->
 
 
 def _parse(
-    data: Any, state: State, year: int, issues: _Issues, forms: list[FormSummary]
+    data: Any, state: State, year: int, issues: _Issues, forms: list[FormSummary], row_sink: RowSink | None
 ) -> AnnualReportContents | None:
     raw = _read_input(data)
     archive, container = _open_container(raw)
@@ -895,7 +905,16 @@ def _parse(
                 if key in by_key:
                     hidden, merged = scans[key]
                     form = _parse_form(
-                        workbook[by_key[key]], by_key[key], key, state, reference, hidden, merged, issues, summary
+                        workbook[by_key[key]],
+                        by_key[key],
+                        key,
+                        state,
+                        reference,
+                        hidden,
+                        merged,
+                        issues,
+                        summary,
+                        row_sink,
                     )
                     if form is not None:
                         contents.forms[key] = form
@@ -1063,6 +1082,7 @@ def _parse_form(
     merged: list[str],
     issues: _Issues,
     summary: FormSummary,
+    row_sink: RowSink | None = None,
 ) -> FormContents | None:
     aliases = _aliases()
     labels, header_aliases = aliases["form"], aliases["headers"]
@@ -1106,7 +1126,7 @@ def _parse_form(
         summary.rows += 1
         if parsed is None:
             continue
-        first = duplicates.earlier(parsed, row, rows)
+        first = duplicates.earlier(parsed, row, None if row_sink else rows)
         if first is not None:
             issues.warning(
                 gettext("This row repeats row %(row)s exactly. Is it reported twice?") % {"row": first},
@@ -1114,6 +1134,14 @@ def _parse_form(
                 row=row,
             )
         rows.append(parsed)
+        if row_sink is not None and len(rows) >= SINK_BATCH:
+            if not issues.error_count:
+                row_sink(direction, rows)
+            rows = []
+    if row_sink is not None:
+        if rows and not issues.error_count:
+            row_sink(direction, rows)
+        rows = []
 
     if not header_row:
         issues.error(
@@ -1261,9 +1289,11 @@ class _Duplicates:
         self.bitmap[byte] |= mask
         return was_set
 
-    def earlier(self, parsed: RowContents, row: int, rows: list[RowContents]) -> int | None:
+    def earlier(self, parsed: RowContents, row: int, rows: list[RowContents] | None) -> int | None:
         """The sheet row of an earlier identical row, or None; remembers this one (call it once
-        per row, in the order of `rows`, before appending `parsed` to them)."""
+        per row, in the order of `rows`, before appending `parsed` to them). Without `rows` (they
+        were handed on), equal 64-bit hashes of the row's values count as a repeat: two different
+        rows among 10,000 share one with a chance of about 3 in a trillion, and it is a warning."""
         key = _row_key(parsed)
         digest = hash(key)
         found = None
@@ -1274,7 +1304,7 @@ class _Duplicates:
                     index = self.hashes.index(digest, start)
                 except ValueError:
                     break
-                if _row_key(rows[index]) == key:
+                if rows is None or _row_key(rows[index]) == key:
                     found = self.row_numbers[index]
                 start = index + 1
         self.hashes.append(digest)
