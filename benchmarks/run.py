@@ -110,6 +110,10 @@ def main():
     for line in bench_import.run():
         print(line)
 
+    from benchmarks import bench_reminders
+
+    bench_reminders.run(echo=print)
+
     from benchmarks import bench_transfers
 
     bench_transfers.run(echo=print)

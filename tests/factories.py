@@ -1,6 +1,9 @@
 """factory_boy factories for the foundation models."""
 
+import datetime as dt
+
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from secretariat.accounts.models import Donor, RoleAssignment, User
@@ -116,3 +119,91 @@ def matrix_reports(state_a, officer):
     draft = annual_draft(state=state_a, year=2023, by=officer, partner=mexico)
     published = published_annual_report(state=state_a, year=2020, by=officer, partner=mexico)
     return draft, published
+
+
+# ---------------------------------------------------------------------------- contacts, control lists, reminders
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A verified contact (pass status="pending" for a proposal)."""
+
+    class Meta:
+        model = "contacts.Contact"
+
+    state = factory.LazyFunction(lambda: State.objects.get(iso3="GHA"))
+    role = "npc"
+    name = factory.Faker("name")
+    title = "Director"
+    ministry = "Ministry of Foreign Affairs"
+    email = factory.Sequence(lambda n: f"contact{n}@ministry.example.org")
+    working_language = "en"
+    valid_from = dt.date(2020, 1, 1)
+    note_verbale = factory.django.FileField(filename="nv.pdf", data=PDF_BYTES)
+    note_verbale_date = factory.LazyAttribute(lambda o: o.valid_from)
+    note_verbale_reference = factory.Sequence(lambda n: f"NV/{n}/2020")
+    status = "verified"
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class ControlListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "controllists.ControlList"
+
+    state = factory.LazyFunction(lambda: State.objects.get(iso3="GHA"))
+    list_date = factory.Sequence(lambda n: dt.date(2015 + n % 10, 1 + n // 10 % 12, 1))
+    received_on = factory.LazyAttribute(lambda o: o.list_date)
+    visibility = "public"
+
+
+class ControlListFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "controllists.ControlListFile"
+
+    control_list = factory.SubFactory(ControlListFactory)
+    language = "en"
+    file = factory.django.FileField(filename="list.pdf", data=PDF_BYTES)
+    original_name = "list.pdf"
+    size = len(PDF_BYTES)
+
+
+class ReminderRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.ReminderRule"
+
+    name = factory.Sequence(lambda n: f"Annual report reminder {n}")
+    trigger = "annual_report"
+    offsets = "-60,-14,1,30"
+    recipient_roles = "npc,reporting"
+
+
+class ReminderTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.ReminderTemplate"
+
+    rule = factory.SubFactory(ReminderRuleFactory)
+    language = "en"
+    subject = "{obligation}: due on {due_date}"
+    body = "Dear colleagues,\n\nThe {obligation} of {state} is due on {due_date}.\n\n{link}"
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.OutboxMessage"
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    kind = "reminder"
+    rule = factory.SubFactory(ReminderRuleFactory)
+    state = factory.LazyFunction(lambda: State.objects.get(iso3="GHA"))
+    obligation = "annual:2025"
+    obligation_label = "Annual report 2025"
+    step = -14
+    due_on = dt.date(2026, 5, 31)
+    planned_for = dt.date(2026, 5, 17)
+    recipients = factory.LazyFunction(lambda: ["npc@mfa.example.gh"])
+    subject = "Annual report 2025: due on 31 May 2026"
+    body_text = "The annual report 2025 is due on 31 May 2026."
+    body_html = "<p>The annual report 2025 is due on 31 May 2026.</p>"
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    message_id = factory.Sequence(lambda n: f"<outbox-test-{n}@platform.example.org>")

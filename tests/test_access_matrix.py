@@ -31,7 +31,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from secretariat.accounts.models import Donor, RoleAssignment, User
+from secretariat.contacts.models import Contact
+from secretariat.controllists.models import ControlList, ControlListFile
 from secretariat.core.admin_site import admin_site
+from secretariat.reminders.models import OutboxMessage, ReminderRule, ReminderTemplate
 from secretariat.reporting.models import (
     Category,
     ClarificationQuery,
@@ -48,6 +51,9 @@ from secretariat.states.forms import StateRegistryForm
 from secretariat.states.models import ReferenceImport, ScaleRate, State
 from tests import factories
 from tests.conftest import PERSONAS, sign_in
+from tests.contacts import matrix_contacts
+from tests.controllists import matrix_controllists
+from tests.reminders import matrix_reminders
 from tests.reporting import matrix_compliance, matrix_spreadsheets, matrix_transfers, matrix_workflow
 from tests.reporting.matrix_common import (
     ADMIN_SITE,
@@ -70,7 +76,15 @@ from tests.reporting.matrix_common import (
     expect,
 )
 
-AREA_MODULES = (matrix_workflow, matrix_spreadsheets, matrix_transfers, matrix_compliance)
+AREA_MODULES = (
+    matrix_workflow,
+    matrix_spreadsheets,
+    matrix_transfers,
+    matrix_compliance,
+    matrix_contacts,
+    matrix_controllists,
+    matrix_reminders,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +104,14 @@ class Targets:
     draft_a: ReportVersion  # State A, annual 2023, a draft with a public exports form
     published_a: ReportVersion  # State A, annual 2020, published: public exports, restricted imports
     query_a: ClarificationQuery  # an open query on `version`
+    contact: Contact  # State A's verified national point of contact
+    contact_pending: Contact  # a change to `contact` proposed by State A, waiting for staff
+    control_list: ControlList  # State A's list of 2024, for States Parties only (one English file)
+    control_file: ControlListFile  # the file of `control_list`
+    public_list: ControlList  # State A's list of 2020, public (one French file)
+    public_file: ControlListFile
+    rule: ReminderRule  # an annual report rule with an English template
+    failed_message: OutboxMessage  # a reminder to State A whose delivery failed
 
 
 def _build_targets() -> Targets:
@@ -113,7 +135,44 @@ def _build_targets() -> Targets:
     )
     draft_a, published_a = factories.matrix_reports(state_a, officer)
     query_a = query_ask(version=version, question="Which authority issued the licences?", asked_by=officer)
-    return Targets(state_a, user, assignment, donor, device, rate, invitee, version, draft_a, published_a, query_a)
+    contact = factories.ContactFactory(state=state_a, name="Ama Mensah", email="npc@mfa.example.gh")
+    contact_pending = factories.ContactFactory(
+        state=state_a,
+        name="Ama Mensah",
+        email="npc@mfa.example.gh",
+        title="Deputy Director",
+        status="pending",
+        decided_at=None,
+        replaces=contact,
+        proposed_by=user,
+    )
+    control_list = factories.ControlListFactory(state=state_a, list_date=dt.date(2024, 3, 1), visibility="parties")
+    control_file = factories.ControlListFileFactory(control_list=control_list, language="en")
+    public_list = factories.ControlListFactory(state=state_a, list_date=dt.date(2020, 3, 1), visibility="public")
+    public_file = factories.ControlListFileFactory(control_list=public_list, language="fr")
+    rule = factories.ReminderTemplateFactory().rule
+    failed_message = factories.OutboxMessageFactory(state=state_a, rule=rule, status="failed", attempts=2)
+    return Targets(
+        state_a,
+        user,
+        assignment,
+        donor,
+        device,
+        rate,
+        invitee,
+        version,
+        draft_a,
+        published_a,
+        query_a,
+        contact,
+        contact_pending,
+        control_list,
+        control_file,
+        public_list,
+        public_file,
+        rule,
+        failed_message,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +274,10 @@ def _admin_object(model: type, t: Targets) -> Any:
         ScaleRate: t.rate,
         Report: t.version.report,
         ReportVersion: t.version,
+        Contact: t.contact,
+        ControlList: t.control_list,
+        ReminderRule: t.rule,
+        OutboxMessage: t.failed_message,
     }.get(model) or model.objects.first()
 
 
@@ -234,7 +297,10 @@ def admin_pages() -> dict[str, tuple[Any, dict[str, str]]]:
             {**ADMIN_SITE, "staff_admin": NOT_FOUND},
         ),
         "admin/(?P<url>.*)$": (lambda t: "/admin/no-such-page/", {**ADMIN_SITE, "staff_admin": NOT_FOUND}),
-        "admin/^(?P<app_label>accounts|otp_totp|states|reporting)/$": (lambda t: "/admin/states/", ADMIN_SITE),
+        "admin/^(?P<app_label>accounts|otp_totp|states|reporting|contacts|controllists|reminders)/$": (
+            lambda t: "/admin/states/",
+            ADMIN_SITE,
+        ),
     }
     for model, model_admin in admin_site._registry.items():
         base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"
@@ -248,12 +314,27 @@ def admin_pages() -> dict[str, tuple[Any, dict[str, str]]]:
         # their own workflows, never added by hand; reference imports, the categories (reference
         # data) and report versions (immutable history) are also never deleted.
         closed = {**ADMIN_SITE, "staff_admin": DENIED}
-        never_added = (User, TOTPDevice, ReferenceImport, Category, Report, ReportVersion)
+        never_added = (
+            User,
+            TOTPDevice,
+            ReferenceImport,
+            Category,
+            Report,
+            ReportVersion,
+            ControlList,
+            ReminderRule,
+            OutboxMessage,
+            Contact,
+        )
         add_rule = closed if model in never_added else ADMIN_SITE
         pages[base + "add/"] = (lambda t, _url=url: f"{_url}add/", add_rule)
         pages[base + "<path:object_id>/change/"] = (lambda t, f=obj_url: f(t, "change/"), ADMIN_SITE)
         pages[base + "<path:object_id>/history/"] = (lambda t, f=obj_url: f(t, "history/"), ADMIN_SITE)
-        delete_rule = closed if model in (ReferenceImport, Category, ReportVersion) else ADMIN_SITE
+        delete_rule = (
+            closed
+            if model in (ReferenceImport, Category, ReportVersion, ReminderRule, OutboxMessage, Contact)
+            else ADMIN_SITE
+        )
         pages[base + "<path:object_id>/delete/"] = (lambda t, f=obj_url: f(t, "delete/"), delete_rule)
         # <object_id>/ alone redirects to <object_id>/change/ (for those allowed in).
         pages[base + "<path:object_id>/"] = (lambda t, f=obj_url: f(t), {**ADMIN_SITE, "staff_admin": REDIRECT})
@@ -350,6 +431,12 @@ def snapshot() -> tuple:
         list(VersionAttachment.objects.order_by("pk").values()),
         list(ClarificationQuery.objects.order_by("pk").values()),
         list(PublishedTransfer.objects.order_by("pk").values("pk", "row_id")),
+        list(Contact.objects.order_by("pk").values()),
+        list(ControlList.objects.order_by("pk").values()),
+        list(ControlListFile.objects.order_by("pk").values()),
+        list(ReminderRule.objects.order_by("pk").values()),
+        list(ReminderTemplate.objects.order_by("pk").values()),
+        list(OutboxMessage.objects.order_by("pk").values()),
         State.history.count(),
         RoleAssignment.history.count(),
         len(mail.outbox),

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "secretariat.accounts",
     "secretariat.states",
     "secretariat.reporting",
+    "secretariat.contacts",
+    "secretariat.controllists",
+    "secretariat.reminders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +276,25 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
+
+
+# ---------------------------------------------------------------------------- reminders and background tasks
+# `manage.py send_reminders` plans and sends; the django-tasks worker (`manage.py db_worker`) can
+# run it every day at REMINDERS_SEND_HOUR (UTC) once `manage.py schedule_reminders` has queued it.
+REMINDERS_SEND_HOUR = env_int("REMINDERS_SEND_HOUR", 6)
+# A missed day is caught up: a step up to this many days old that was never planned is planned.
+REMINDERS_CATCH_UP_DAYS = env_int("REMINDERS_CATCH_UP_DAYS", 7)
+# A message left "being sent" by a run on another machine is taken over after this many seconds
+# (on the same machine, as soon as its process is gone).
+REMINDERS_CLAIM_TIMEOUT = env_int("REMINDERS_CLAIM_TIMEOUT", 600)
+# Back-off after a refused delivery: 15 min, 30 min, 1 h ... at most one day between attempts.
+REMINDERS_RETRY_BASE_SECONDS = env_int("REMINDERS_RETRY_BASE_SECONDS", 900)
+REMINDERS_RETRY_MAX_SECONDS = env_int("REMINDERS_RETRY_MAX_SECONDS", 86400)
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # ---------------------------------------------------------------------------- API
 REST_FRAMEWORK = {

@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("secretariat.accounts.urls")),
     path("states/", include("secretariat.states.urls")),
     path("reports/", include("secretariat.reporting.urls")),
+    path("contacts/", include("secretariat.contacts.urls")),
+    path("control-lists/", include("secretariat.controllists.urls")),
+    path("reminders/", include("secretariat.reminders.urls")),
     path("api/v1/", include("secretariat.api_urls")),
     path("admin/", admin_site.urls),
 ]

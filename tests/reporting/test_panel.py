@@ -55,5 +55,5 @@ def test_it_is_translated(client):
 
 def test_the_dossier_stays_within_its_query_budget(client, django_assert_max_num_queries):
     assert State.objects.get(iso3="AFG").entry_into_force == dt.date(2020, 10, 27)
-    with django_assert_max_num_queries(6):  # + the reporting history panel (rules, versions)
+    with django_assert_max_num_queries(8):  # + reporting history (rules, versions), contacts, control lists
         client.get(reverse("states:dossier", kwargs={"iso3": "AFG"}))

@@ -106,7 +106,7 @@ def test_a_representative_of_one_state_cannot_set_anothers_even_with_a_lower_cas
 def test_it_rejects_a_language_not_on_offer(client_as, english_state_a):
     client, _user = client_as("state_a_rep")
 
-    response = client.post(preferences_url(english_state_a), {"working_language": "zh"})
+    response = client.post(preferences_url(english_state_a), {"working_language": "ru"})
 
     assert response.status_code == 200
     assert response.context["form"].errors["working_language"]

@@ -390,7 +390,12 @@ def test_it_shows_the_dossier_of_a_state_party(client, party):
     ]
     assert "0.012" in html
     assert "GA res. 79/249" in html
-    assert [panel.key for panel in response.context["panels"]] == ["reporting-obligations", "reporting-history"]
+    assert [panel.key for panel in response.context["panels"]] == [
+        "reporting-obligations",
+        "reporting-history",
+        "contacts",
+        "control-lists",
+    ]
 
 
 def test_it_says_not_known_instead_of_guessing(client, registry):
@@ -413,7 +418,7 @@ def test_it_does_not_claim_an_entry_into_force_for_a_state_that_has_not_joined(c
 
 def test_it_reads_the_dossier_in_a_few_queries(client, party, django_assert_max_num_queries):
     # The State and its history (2), the obligations panel (2), the reporting-history panel (2).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # each module's panel: reporting 2, contacts 1, control lists 1
         client.get(dossier_url("XPA"))
 
 

@@ -170,6 +170,53 @@ def can_see_restricted_reports(principal: Principal) -> bool:
     )
 
 
+def can_see_contact_directory(principal: Principal) -> bool:
+    """The directory of national points of contact: staff, and representatives of a State that is
+    a State Party today (never the public, signatories or non-parties)."""
+    return can_see_restricted_reports(principal)
+
+
+def can_propose_contacts(principal: Principal, state_id: int) -> bool:
+    """Proposing a State's contacts (or changes to them) is for that State's own representatives."""
+    return principal.represents_state(state_id)
+
+
+def can_verify_contacts(principal: Principal) -> bool:
+    """Verifying or refusing proposed contacts, and adding contacts from a Note Verbale received:
+    the admin and reporting staff."""
+    if principal.needs_otp:
+        return False
+    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING)
+
+
+def can_see_party_only_lists(principal: Principal) -> bool:
+    """National control lists shared with States Parties only: the same audience as restricted reports."""
+    return can_see_restricted_reports(principal)
+
+
+def can_record_control_lists(principal: Principal, state_id: int) -> bool:
+    """A State's representatives send their own lists; the admin and reporting staff record lists
+    received by e-mail or Note Verbale."""
+    if principal.represents_state(state_id):
+        return True
+    return can_verify_contacts(principal)
+
+
+def can_manage_reminders(principal: Principal) -> bool:
+    """Reminder rules and templates, the calendar and failed deliveries: the admin and reporting
+    staff, and finance staff (arrears reminders go through the same engine)."""
+    if principal.needs_otp:
+        return False
+    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING, Role.STAFF_FINANCE)
+
+
+def can_see_reminder_log(principal: Principal, state_id: int) -> bool:
+    """A State's reminder log: its own representatives and any staff."""
+    if principal.represents_state(state_id):
+        return True
+    return principal.is_staff_member and not principal.needs_otp
+
+
 def can_manage_users(principal: Principal) -> bool:
     """Inviting users and granting or revoking roles is for the admin staff only (the accounts
     views apply the same rule with `@staff_only(Role.STAFF_ADMIN)`; this answers it for menus)."""

@@ -18,7 +18,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from secretariat.core.emails import email_send_on_commit
 from secretariat.core.roles import Role
 from secretariat.states.models import TREATY_OPENED_FOR_SIGNATURE, State
 
@@ -504,13 +503,32 @@ def _users_with_role(role: str, state: State | None = None) -> list[Any]:
     return list(users.distinct().order_by("pk"))
 
 
-def _email_each(users: list[Any], template: str, context: dict[str, Any]) -> None:
-    """One message per language, to everyone who reads it."""
+def _email_each(users: list[Any], template: str, context: dict[str, Any], *, about: str, state: State | None) -> None:
+    """One message per language, to everyone who reads it, through the platform's outbox: it is
+    sent once the transaction commits, and kept and retried if the mail server is down. `about`
+    makes the outbox key (one message per template, object and language, however often asked)."""
+    from secretariat.reminders.models import MessageKind
+    from secretariat.reminders.services import outbox_enqueue, outbox_send_on_commit
+
     by_language: dict[str, list[str]] = {}
     for user in users:
         by_language.setdefault(user.preferred_language or "en", []).append(user.email)
-    for language, addresses in sorted(by_language.items()):
-        email_send_on_commit(template=template, to=addresses, context=context, language=language)
+    kind = MessageKind.ACKNOWLEDGEMENT if template.endswith("/acknowledgement") else MessageKind.NOTICE
+    label = str(context.get("report", ""))
+    messages = [
+        outbox_enqueue(
+            key=f"{template}:{about}:{language}",
+            kind=kind,
+            template=template,
+            to=addresses,
+            context=context,
+            language=language,
+            state=state,
+            label=label,
+        )
+        for language, addresses in sorted(by_language.items())
+    ]
+    outbox_send_on_commit(messages)
 
 
 @transaction.atomic
@@ -535,8 +553,12 @@ def draft_submit(*, version: ReportVersion, submitted_by: Any) -> ReportVersion:
     version.save(update_fields=["status", "submitted_at", "submitted_by", "received_on", "updated_at"])
     state = version.report.state
     context = {"version": version, "report": version.report, "state": state, "site_url": settings.SITE_URL}
-    _email_each(_users_with_role(Role.STATE_REPRESENTATIVE, state), "reporting/emails/acknowledgement", context)
-    _email_each(_users_with_role(Role.STAFF_REPORTING), "reporting/emails/staff_notice", context)
+    about = f"version-{version.pk}"
+    representatives = _users_with_role(Role.STATE_REPRESENTATIVE, state)
+    _email_each(representatives, "reporting/emails/acknowledgement", context, about=about, state=state)
+    _email_each(
+        _users_with_role(Role.STAFF_REPORTING), "reporting/emails/staff_notice", context, about=about, state=state
+    )
     return version
 
 
@@ -637,7 +659,8 @@ def query_ask(*, version: ReportVersion, question: str, asked_by: Any) -> Clarif
         "state": state,
         "site_url": settings.SITE_URL,
     }
-    _email_each(_users_with_role(Role.STATE_REPRESENTATIVE, state), "reporting/emails/query", context)
+    representatives = _users_with_role(Role.STATE_REPRESENTATIVE, state)
+    _email_each(representatives, "reporting/emails/query", context, about=f"query-{query.pk}", state=state)
     return query
 
 
@@ -667,7 +690,8 @@ def query_answer(
     query.answered_at = timezone.now()
     query.save()
     context = {"query": query, "report": report, "state": report.state, "site_url": settings.SITE_URL}
-    _email_each(_users_with_role(Role.STAFF_REPORTING), "reporting/emails/query_answered", context)
+    staff = _users_with_role(Role.STAFF_REPORTING)
+    _email_each(staff, "reporting/emails/query_answered", context, about=f"query-{query.pk}", state=report.state)
     return query
 
 

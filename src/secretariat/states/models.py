@@ -58,6 +58,7 @@ class WorkingLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
     SPANISH = "es", _("Spanish")
+    CHINESE = "zh-hans", _("Chinese")
 
 
 class Instrument(models.TextChoices):
@@ -198,7 +199,7 @@ class State(models.Model):
     )
     working_language = models.CharField(
         _("preferred working language"),
-        max_length=2,
+        max_length=7,
         choices=WorkingLanguage.choices,
         default=WorkingLanguage.ENGLISH,
         help_text=_("Letters, invoices and reminders to the State are sent in this language."),

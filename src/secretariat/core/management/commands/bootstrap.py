@@ -1,5 +1,5 @@
 """Everything `make run` needs before serving: translations, migrations, reference data, demo
-reports and demo users.
+reports, demo contacts and demo users.
 
 One process for all of them keeps a second `make run` quick. Every step is idempotent: a reference
 file already imported is skipped (so corrections made by staff in the UI are never overwritten),
@@ -24,4 +24,9 @@ class Command(BaseCommand):
         created = demo_reports_load()
         if created:
             self.stdout.write(f"{created} synthetic demo reports created (marked as synthetic).")
+        from secretariat.contacts.demo import demo_contacts_load
+
+        contacts = demo_contacts_load()
+        if contacts:
+            self.stdout.write(f"{contacts} synthetic demo contacts created (marked “(demo)”, on example.org).")
         call_command("load_demo_data", stdout=self.stdout, stderr=self.stderr)  # ends with the logins
