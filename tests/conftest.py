@@ -119,30 +119,31 @@ def state_b(db):
     return _state(STATE_B)
 
 
+def create_persona(name):
+    """A user holding the role of persona `name` (None for "anonymous"); needs database access."""
+    if name == "anonymous":
+        return None
+    user = factories.UserFactory(email=f"{name.replace('_', '-')}@example.org")
+    if name == "state_a_rep":
+        factories.RoleAssignmentFactory(user=user, role="state_representative", state=_state(STATE_A))
+    elif name == "state_b_rep":
+        factories.RoleAssignmentFactory(user=user, role="state_representative", state=_state(STATE_B))
+    elif name == "signatory_rep":
+        factories.RoleAssignmentFactory(user=user, role="state_representative", state=_state(STATE_SIGNATORY))
+    elif name == "donor_rep":
+        factories.RoleAssignmentFactory(user=user, role="donor_representative", donor=factories.DonorFactory())
+    else:
+        factories.RoleAssignmentFactory(user=user, role=name)
+    if name in STAFF_PERSONAS:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
 @pytest.fixture
 def make_persona(db, state_a, state_b):
     """make_persona("state_a_rep") -> a user holding that role (None for "anonymous")."""
-
-    def make(name):
-        if name == "anonymous":
-            return None
-        user = factories.UserFactory(email=f"{name.replace('_', '-')}@example.org")
-        if name == "state_a_rep":
-            factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_a)
-        elif name == "state_b_rep":
-            factories.RoleAssignmentFactory(user=user, role="state_representative", state=state_b)
-        elif name == "signatory_rep":
-            factories.RoleAssignmentFactory(user=user, role="state_representative", state=_state(STATE_SIGNATORY))
-        elif name == "donor_rep":
-            factories.RoleAssignmentFactory(user=user, role="donor_representative", donor=factories.DonorFactory())
-        else:
-            factories.RoleAssignmentFactory(user=user, role=name)
-        if name in STAFF_PERSONAS:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-        return user
-
-    return make
+    return create_persona
 
 
 def sign_in(client, user):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -50,7 +51,7 @@ from secretariat.reporting.services import query_ask, report_record_received
 from secretariat.states.forms import StateRegistryForm
 from secretariat.states.models import ReferenceImport, ScaleRate, State
 from tests import factories
-from tests.conftest import PERSONAS, sign_in
+from tests.conftest import PERSONAS, HttpsClient, create_persona, sign_in
 from tests.contacts import matrix_contacts
 from tests.controllists import matrix_controllists
 from tests.reminders import matrix_reminders
@@ -175,17 +176,30 @@ def _build_targets() -> Targets:
     )
 
 
+def _sign_in_personas() -> dict[str, str]:
+    """A user and a signed-in session for every persona (staff past their second factor), made
+    once: {persona: session key}; anonymous has none."""
+    sessions = {}
+    for name in PERSONAS:
+        user = create_persona(name)
+        if user is not None:
+            client = sign_in(HttpsClient(), user)
+            sessions[name] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
 @pytest.fixture(scope="module")
 def _module_targets(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The targets are built once for this module, inside a transaction that is rolled back at
-    its end; each test runs in a savepoint within it (as Django's TestCase.setUpTestData does),
-    so no test sees another's changes."""
+    """The targets and the personas' sessions are built once for this module, inside a transaction
+    that is rolled back at its end; each test runs in a savepoint within it (as Django's
+    TestCase.setUpTestData does), so no test sees another's changes (sessions included)."""
     media = tmp_path_factory.mktemp("matrix-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+    quick_hasher = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as every test uses (conftest)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=quick_hasher):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield _build_targets(), media
+            yield _build_targets(), media, _sign_in_personas()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -193,9 +207,22 @@ def _module_targets(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def targets(_module_targets, db, settings):
-    built, media = _module_targets
+    built, media, _sessions = _module_targets
     settings.MEDIA_ROOT = media  # where the targets' files are
     return built
+
+
+@pytest.fixture
+def as_persona(_module_targets, client):
+    """as_persona("staff_admin") -> the test client, in that persona's session (anonymous: none)."""
+    _built, _media, sessions = _module_targets
+
+    def use(persona: str):
+        if persona in sessions:
+            client.cookies[django_settings.SESSION_COOKIE_NAME] = sessions[persona]
+        return client
+
+    return use
 
 
 # ---------------------------------------------------------------------------- the URL table
@@ -399,10 +426,10 @@ def _check(response: Any, expected: str, url: str, persona: str) -> None:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", sorted(ALL_PAGES))
-def test_get(client, make_persona, targets, route, persona):
+def test_get(as_persona, targets, route, persona):
     build, expected = ALL_PAGES[route]
     url = build(targets)
-    sign_in(client, make_persona(persona))
+    client = as_persona(persona)
     response = client.get(url)
     if response.streaming:
         # A download streams from an open file: read it to the end, and the test client closes
@@ -538,9 +565,9 @@ for _area in AREA_MODULES:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("action", sorted(WRITES))
-def test_write(client, make_persona, targets, action, persona, django_capture_on_commit_callbacks):
+def test_write(as_persona, targets, action, persona, django_capture_on_commit_callbacks):
     write = WRITES[action]
-    sign_in(client, make_persona(persona))
+    client = as_persona(persona)
     url = write.url(targets)
     before = snapshot()
     sender = getattr(client, write.method)
@@ -567,8 +594,8 @@ def test_write(client, make_persona, targets, action, persona, django_capture_on
         assert status in accepted, f"{where}: {status}, expected one of {accepted}"
 
 
-def test_state_b_cannot_reach_state_a_through_another_spelling(client, make_persona, targets):
-    sign_in(client, make_persona("state_b_rep"))
+def test_state_b_cannot_reach_state_a_through_another_spelling(as_persona, targets):
+    client = as_persona("state_b_rep")
     before = snapshot()
     for url in (f"/states/{targets.state.iso3.lower()}/preferences/", f"/states/{targets.state.iso2}X/preferences/"):
         response = client.post(url, {"working_language": "es"})

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from secretariat.states.models import State, TreatyStatus
 
@@ -24,7 +25,7 @@ def demo_contacts_load(*, today: dt.date | None = None) -> int:
     nothing when demo contacts exist. Returns how many were created."""
     if Contact.objects.filter(note_verbale_reference__startswith=DEMO_PREFIX).exists():
         return 0
-    today = today or dt.date.today()  # noqa: DTZ011 - a demo date, the server's day is fine
+    today = today or timezone.localdate()
     parties = [s for s in State.objects.order_by("iso3") if s.status_on(today).status == TreatyStatus.PARTY]
     created = 0
     for index, state in enumerate(parties):

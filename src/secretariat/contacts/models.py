@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from secretariat.core.files import file_extension
+from secretariat.states.models import WorkingLanguage as Language  # the platform's four writing languages
 
 
 class ContactRole(models.TextChoices):
@@ -34,15 +35,6 @@ class ContactStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     REFUSED = "refused", _("Refused")
     SUPERSEDED = "superseded", _("Replaced by a later change")
-
-
-class Language(models.TextChoices):
-    """The languages the platform writes in (letters, reminders, invoices)."""
-
-    ENGLISH = "en", _("English")
-    FRENCH = "fr", _("French")
-    SPANISH = "es", _("Spanish")
-    CHINESE = "zh-hans", _("Chinese")
 
 
 def note_verbale_path(instance: Contact, filename: str) -> str:

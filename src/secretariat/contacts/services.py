@@ -14,6 +14,7 @@ The caller decides who may call what (core.access: can_propose_contacts, can_ver
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -71,23 +72,29 @@ def clean_email(value: str) -> str:
     return address
 
 
-def clean_email_lines(text: str) -> str:
-    """Several e-mail addresses, one per line: each checked, duplicates (in any case) dropped."""
-    addresses: list[str] = []
+def _clean_lines(text: str, clean: Callable[[str], str]) -> str:
+    """Several values, one per line: each cleaned by `clean`; duplicates (in any case) dropped; every
+    bad line reported at once."""
+    values: list[str] = []
     problems: list[ValidationError] = []
     for line in (text or "").splitlines():
         if not line.strip():
             continue
         try:
-            address = clean_email(line)
+            value = clean(line)
         except ValidationError as error:
             problems.append(error)
             continue
-        if address.lower() not in {known.lower() for known in addresses}:
-            addresses.append(address)
+        if value.lower() not in {known.lower() for known in values}:
+            values.append(value)
     if problems:
         raise ValidationError(problems)
-    return "\n".join(addresses)
+    return "\n".join(values)
+
+
+def clean_email_lines(text: str) -> str:
+    """Several e-mail addresses, one per line (see `_clean_lines`)."""
+    return _clean_lines(text, clean_email)
 
 
 def clean_phone(value: str) -> str:
@@ -107,22 +114,8 @@ def clean_phone(value: str) -> str:
 
 
 def clean_phone_lines(text: str) -> str:
-    """Several telephone numbers, one per line, each checked and normalised."""
-    numbers: list[str] = []
-    problems: list[ValidationError] = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        try:
-            number = clean_phone(line)
-        except ValidationError as error:
-            problems.append(error)
-            continue
-        if number not in numbers:
-            numbers.append(number)
-    if problems:
-        raise ValidationError(problems)
-    return "\n".join(numbers)
+    """Several telephone numbers, one per line, each normalised (see `_clean_lines`)."""
+    return _clean_lines(text, clean_phone)
 
 
 def check_period(valid_from: dt.date | None, valid_to: dt.date | None) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from secretariat.core.access import (
     signed_in,
     staff_only,
 )
-from secretariat.core.files import file_extension
+from secretariat.core.files import download_response, file_extension
 from secretariat.core.roles import Role
 from secretariat.states.models import State
 
@@ -167,11 +167,9 @@ def note_verbale(request: HttpRequest, pk: int) -> FileResponse:
     extension = file_extension(contact.note_verbale.name, "bin")
     dated = contact.note_verbale_date.isoformat()
     filename = f"{contact.state.iso3}-note-verbale-{dated}-{contact.role}.{extension}"
-    try:
-        handle = contact.note_verbale.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The file of this Note Verbale is missing from the storage.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return download_response(
+        contact.note_verbale, filename=filename, missing=_("The file of this Note Verbale is missing from the storage.")
+    )
 
 
 @staff_only()

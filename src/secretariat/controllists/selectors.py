@@ -15,7 +15,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,12 +30,8 @@ from .models import ControlList, ControlListFile, ListVisibility
 
 def first_list_received(*, until: dt.date) -> dict[int, dt.date]:
     """{state id: the day its first control list was received}, for lists received by `until`. One query."""
-    first: dict[int, dt.date] = {}
-    rows = ControlList.objects.filter(received_on__lte=until).values_list("state_id", "received_on")
-    for state_id, received_on in rows:
-        if state_id not in first or received_on < first[state_id]:
-            first[state_id] = received_on
-    return first
+    rows = ControlList.objects.filter(received_on__lte=until).values("state_id").annotate(first=Min("received_on"))
+    return {row["state_id"]: row["first"] for row in rows}
 
 
 # ---------------------------------------------------------------------------- who may open which list

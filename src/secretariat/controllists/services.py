@@ -18,9 +18,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from secretariat.core.access import principal_for
+from secretariat.core.access import can_record_reports, principal_for
 from secretariat.core.files import check_document
-from secretariat.core.roles import Role
 from secretariat.states.models import State
 
 from .models import ControlList, ControlListFile, ListLanguage, ListVisibility
@@ -40,7 +39,7 @@ def _language_label(language: str) -> str:
 def _records_for_secretariat(user: Any) -> bool:
     """The admin and reporting staff record lists received by e-mail or Note Verbale, with the day
     received; a State's representatives send their own, received the day they send it."""
-    return principal_for(user).has_staff_role(Role.STAFF_ADMIN, Role.STAFF_REPORTING)
+    return can_record_reports(principal_for(user))
 
 
 def _check_visibility(visibility: str) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import can_record_control_lists, principal_for, public, require, signed_in
+from secretariat.core.files import download_response
 from secretariat.core.roles import Role
 from secretariat.states import converters  # noqa: F401 - registers <iso3:...>
 from secretariat.states.models import State
@@ -66,11 +67,11 @@ def state_lists(request: HttpRequest, iso3: str) -> HttpResponse:
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a list, for whoever may open the list (404 for anyone else), always as a download."""
     list_file = selectors.file_for_download(principal=principal_for(request.user), pk=pk)
-    try:
-        handle = list_file.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The file of this list is missing from the storage.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=list_file.original_name)
+    return download_response(
+        list_file.file,
+        filename=list_file.original_name,
+        missing=_("The file of this list is missing from the storage."),
+    )
 
 
 @signed_in

@@ -1,4 +1,5 @@
-"""Checks for documents that users upload (Notes Verbales, control lists): type, content, size.
+"""Uploaded and stored documents: the checks of an upload (type, content, size) and the download
+of a stored file.
 
 A file is recognised by its first bytes, not only by its name, so a renamed executable is
 refused. The stored name never comes from the user (see each model's `upload_to`).
@@ -11,13 +12,20 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# The first bytes of each document type the platform accepts somewhere.
 SIGNATURES = {
     "pdf": (b"%PDF-",),
     "docx": (b"PK\x03\x04",),
     "xlsx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
 # What must be inside the zip of an Office file, so that any zip renamed .docx is refused.
 OFFICE_PARTS = {"docx": "word/", "xlsx": "xl/"}
@@ -73,3 +81,13 @@ def check_document(
                 _("The content of %(name)s is not a %(type)s file.") % {"name": name, "type": extension.upper()}
             )
     return extension
+
+
+def download_response(stored: FieldFile, *, filename: str, missing: str) -> FileResponse:
+    """The stored file as a download named `filename`; 404 with the message `missing` when the
+    storage no longer has it."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(missing) from error
+    return FileResponse(handle, as_attachment=True, filename=filename)

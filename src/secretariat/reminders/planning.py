@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,9 +32,9 @@ from secretariat.contacts.models import Contact, Language
 from secretariat.contacts.selectors import contacts_valid_on
 from secretariat.controllists.selectors import first_list_received
 from secretariat.core.roles import Role
-from secretariat.reporting.models import ReportingRule, ReportVersion, VersionStatus
+from secretariat.reporting.models import ReportingRule
 from secretariat.reporting.obligations import ObligationKind, obligations_for
-from secretariat.reporting.selectors import all_rules
+from secretariat.reporting.selectors import all_rules, first_received_dates
 from secretariat.states.models import State, name_field
 
 from .models import CountFrom, OutboxMessage, ReminderRule, Trigger
@@ -92,15 +92,6 @@ class PlanningData:
     def load(cls, day: dt.date, *, lookahead_days: int = 0) -> PlanningData:
         until = day + dt.timedelta(days=lookahead_days)
         states = {state.pk: state for state in State.objects.all()}
-        submissions: dict[tuple[int, str, int | None], dt.date] = {}
-        rows = (
-            ReportVersion.objects.exclude(status=VersionStatus.DRAFT)
-            .values("report__state_id", "report__kind", "report__year")
-            .annotate(first=Min("received_on"))
-        )
-        for row in rows:
-            if row["first"] is not None:
-                submissions[(row["report__state_id"], row["report__kind"], row["report__year"])] = row["first"]
         contacts: dict[int, list[Contact]] = defaultdict(list)
         for contact in contacts_valid_on(day=day).order_by("pk"):
             contacts[contact.state_id].append(contact)
@@ -108,7 +99,7 @@ class PlanningData:
             day=day,
             states=states,
             report_rules=all_rules(),
-            submissions=submissions,
+            submissions=first_received_dates(),
             first_lists=first_list_received(until=until),
             contacts=dict(contacts),
             representatives=_representatives(),
@@ -378,8 +369,6 @@ def step_words(step: int) -> str:
 
 def render(planned: Planned, state: State) -> tuple[str, str, str]:
     """(subject, text, html) of a planned reminder, in its language."""
-    from django.template.loader import render_to_string
-
     template = next((t for t in planned.rule.templates.all() if t.language == planned.language), None)
     link = settings.SITE_URL.rstrip("/") + planned.due.link_path
     with translation.override(planned.language):

@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from secretariat.core.emails import email_render
@@ -55,6 +55,7 @@ SEND_BATCH = 500
 class PlanResult:
     day: dt.date
     planned: list[planning.Planned]
+    states: dict[int, State] = field(default_factory=dict)
     new_keys: set[str] = field(default_factory=set)
     no_recipient_keys: set[str] = field(default_factory=set)
     suppressed: int = 0
@@ -86,8 +87,6 @@ def _row_for(planned: planning.Planned, state: State, now: dt.datetime) -> Outbo
 
 
 def _label_in(planned: planning.Planned, language: str) -> str:
-    from django.utils import translation
-
     with translation.override(language):
         return str(planned.due.label())
 
@@ -103,7 +102,7 @@ def reminders_plan(*, day: dt.date, dry_run: bool = False) -> PlanResult:
     data = planning.PlanningData.load(day, lookahead_days=planning.lookahead_days(rules))
     planned = planning.plan(day, rules=rules, data=data)
     existing = set(OutboxMessage.objects.filter(key__in=[p.key for p in planned]).values_list("key", flat=True))
-    result = PlanResult(day=day, planned=planned)
+    result = PlanResult(day=day, planned=planned, states=data.states)
     result.new_keys = {p.key for p in planned if p.key not in existing}
     result.no_recipient_keys = {p.key for p in planned if not p.recipients}
     if dry_run:

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 TASK_PATH = "secretariat.reminders.tasks.send_reminders_daily"
 
@@ -38,7 +38,9 @@ def schedule_daily_run() -> bool:
     """Queue the daily run unless one is already waiting. True when one was queued."""
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status__in=["READY", "RUNNING"])
+    waiting = DBTaskResult.objects.filter(
+        task_path=TASK_PATH, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    )
     if waiting.exists():
         return False
     send_reminders_daily.using(run_after=next_run_after(timezone.now())).enqueue()

@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from secretariat.core.files import file_extension
+
 MAX_GRACE_DAYS = 90
 MAX_DAYS_BEFORE_ANNIVERSARY = 90
 MAX_FIRST_ANNUAL_YEAR_OFFSET = 2
@@ -206,11 +208,6 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Online form")
     SPREADSHEET = "spreadsheet", _("Spreadsheet template")
     EMAIL = "email", _("Received by email, recorded by the Secretariat")
-
-
-def file_extension(name: str, default: str = "") -> str:
-    """The lower-case extension of a file name ("Report.PDF" -> "pdf"), or `default`."""
-    return name.rsplit(".", 1)[-1].lower() if "." in name else default
 
 
 def version_upload_path(instance: ReportVersion, filename: str) -> str:

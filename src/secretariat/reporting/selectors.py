@@ -32,19 +32,27 @@ def rule_in_force(day: dt.date) -> ReportingRule:
     return rule_for(all_rules(), day)  # type: ignore[return-value]
 
 
-def submissions_for(*, state: State) -> Submissions:
-    """The day each of the State's reports was first received, by (kind, year). One query.
+def first_received_dates(*, state: State | None = None) -> dict[tuple[int, str, int | None], dt.date]:
+    """The day each report (of `state`, or of every State) was first received, by (state id, kind,
+    year). One query.
 
     The first version received is the one that counts for the deadline; amendments do not
     move it. Drafts are not submissions.
     """
-    rows = (
-        ReportVersion.objects.filter(report__state=state)
-        .exclude(status=VersionStatus.DRAFT)
-        .values("report__kind", "report__year")
-        .annotate(first=Min("received_on"))
-    )
-    return {(row["report__kind"], row["report__year"]): row["first"] for row in rows}
+    versions = ReportVersion.objects.exclude(status=VersionStatus.DRAFT)
+    if state is not None:
+        versions = versions.filter(report__state=state)
+    rows = versions.values("report__state_id", "report__kind", "report__year").annotate(first=Min("received_on"))
+    return {
+        (row["report__state_id"], row["report__kind"], row["report__year"]): row["first"]
+        for row in rows
+        if row["first"] is not None
+    }
+
+
+def submissions_for(*, state: State) -> Submissions:
+    """The day each of the State's reports was first received, by (kind, year). One query."""
+    return {(kind, year): day for (_state, kind, year), day in first_received_dates(state=state).items()}
 
 
 def state_obligations(*, state: State, day: dt.date) -> ObligationSet:

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from secretariat.core.files import DOCUMENT_MAX_BYTES, SIGNATURES, file_extension
 from secretariat.core.roles import Role
 from secretariat.states.models import TREATY_OPENED_FOR_SIGNATURE, State
 
@@ -37,21 +38,12 @@ from .models import (
     VersionAttachment,
     VersionStatus,
     Visibility,
-    file_extension,
 )
 from .transfers import transfer_data_changed
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = DOCUMENT_MAX_BYTES
 # What a report received by email may be, recognised by its first bytes, not by its name.
-FILE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "ods": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-}
+FILE_SIGNATURES = SIGNATURES
 
 
 def check_received_file(upload: UploadedFile) -> None:

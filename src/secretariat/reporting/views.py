@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from secretariat.core.access import staff_only
+from secretariat.core.files import download_response, file_extension
 from secretariat.core.roles import Role
 
 from .forms import ReceivedReportForm
-from .models import ReportVersion, VersionStatus, file_extension
+from .models import ReportVersion, VersionStatus
 from .services import report_record_received
 
 RECENT_VERSIONS = 50
@@ -78,8 +79,6 @@ def version_file(request: HttpRequest, pk: int) -> FileResponse:
     name = version.original_file.name
     extension = file_extension(name, "bin")
     filename = f"{report.state.iso3}-{report.kind}-{report.year or 'initial'}-v{version.number}.{extension}"
-    try:
-        handle = version.original_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The file of this version is missing from the storage.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return download_response(
+        version.original_file, filename=filename, missing=_("The file of this version is missing from the storage.")
+    )

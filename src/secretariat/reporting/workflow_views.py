@@ -33,6 +33,7 @@ from secretariat.core.access import (
     signed_in,
     staff_only,
 )
+from secretariat.core.files import download_response, file_extension
 from secretariat.core.roles import Role
 from secretariat.states.models import State, name_field
 
@@ -47,7 +48,6 @@ from .models import (
     TransferRow,
     VersionAttachment,
     VersionStatus,
-    file_extension,
 )
 from .obligations import ObligationRow, ObligationStatus
 from .services_attachments import initial_draft_save
@@ -316,11 +316,9 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     report = version.report
     extension = file_extension(attachment.file.name, "bin")
     filename = f"{report.state.iso3}-{report.kind}-{report.year or 'initial'}-v{version.number}-annex-{pk}.{extension}"
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The file of this attachment is missing from the storage.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return download_response(
+        attachment.file, filename=filename, missing=_("The file of this attachment is missing from the storage.")
+    )
 
 
 # ---------------------------------------------------------------------------- drafts

@@ -16,6 +16,7 @@ from django.utils import timezone
 from secretariat.reminders.models import MessageStatus, OutboxMessage
 from secretariat.reminders.planning import Planned, step_words
 from secretariat.reminders.services import outbox_send, reminders_plan
+from secretariat.states.models import State
 
 
 def _day(value: str) -> dt.date:
@@ -37,10 +38,10 @@ class Command(BaseCommand):
         dry_run = bool(options["dry_run"])
         plan = reminders_plan(day=day, dry_run=dry_run)
         if dry_run:
-            self._print_dry_run(plan.planned, plan.new_keys)
+            self._print_dry_run(plan.planned, plan.new_keys, plan.states)
             return
-        for key in sorted(plan.no_recipient_keys & plan.new_keys):
-            message = OutboxMessage.objects.select_related("state").get(key=key)
+        blocked = OutboxMessage.objects.filter(key__in=plan.no_recipient_keys & plan.new_keys)
+        for message in blocked.select_related("state").order_by("planned_for", "state__iso3"):
             self.stdout.write(self._line("NO CONTACT", message))
         result = outbox_send(on_result=lambda message, outcome: self.stdout.write(self._line(outcome.upper(), message)))
         if plan.suppressed:
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             )
             raise SystemExit(1)
 
-    def _print_dry_run(self, planned: list[Planned], new_keys: set[str]) -> None:
+    def _print_dry_run(self, planned: list[Planned], new_keys: set[str], states: dict[int, State]) -> None:
         waiting = dict(OutboxMessage.objects.filter(key__in=[p.key for p in planned]).values_list("key", "status"))
         shown = 0
         for item in planned:
@@ -66,23 +67,13 @@ class Command(BaseCommand):
             else:
                 continue  # already sent, suppressed or waiting for a contact
             shown += 1
-            state = item.due.state_id
             self.stdout.write(
-                f"{outcome:<10} {item.send_on.isoformat()} {self._iso3(state)} {item.due.label()} "
+                f"{outcome:<10} {item.send_on.isoformat()} {states[item.due.state_id].iso3} {item.due.label()} "
                 f"({step_words(item.step)}, due {item.due.due_on.isoformat()}) [{item.language}] "
                 f"to: {', '.join(item.recipients) or '-'}"
             )
         if not shown:
             self.stdout.write("Nothing to send.")
-
-    _iso3_cache: dict[int, str] = {}
-
-    def _iso3(self, state_id: int) -> str:
-        if not self._iso3_cache:
-            from secretariat.states.models import State
-
-            self._iso3_cache.update(State.objects.values_list("pk", "iso3"))
-        return self._iso3_cache.get(state_id, "?")
 
     def _line(self, outcome: str, message: OutboxMessage) -> str:
         iso3 = message.state.iso3 if message.state_id else "-"
