@@ -114,6 +114,10 @@ def main():
 
     bench_reminders.run(echo=print)
 
+    from benchmarks import bench_finance
+
+    bench_finance.run(echo=print)
+
     from benchmarks import bench_transfers
 
     bench_transfers.run(echo=print)

@@ -18,7 +18,7 @@ VTF Selection Committee member and a donor representative.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -54,6 +54,7 @@ from tests import factories
 from tests.conftest import PERSONAS, HttpsClient, create_persona, sign_in
 from tests.contacts import matrix_contacts
 from tests.controllists import matrix_controllists
+from tests.finance import matrix_arrears, matrix_budgets, matrix_publication, matrix_receivables, matrix_spending
 from tests.reminders import matrix_reminders
 from tests.reporting import matrix_compliance, matrix_spreadsheets, matrix_transfers, matrix_workflow
 from tests.reporting.matrix_common import (
@@ -85,6 +86,11 @@ AREA_MODULES = (
     matrix_contacts,
     matrix_controllists,
     matrix_reminders,
+    matrix_budgets,
+    matrix_receivables,
+    matrix_arrears,
+    matrix_publication,
+    matrix_spending,
 )
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +119,10 @@ class Targets:
     public_file: ControlListFile
     rule: ReminderRule  # an annual report rule with an English template
     failed_message: OutboxMessage  # a reminder to State A whose delivery failed
+    # What area modules build for themselves: an area module may define
+    # `build_targets(t) -> dict` (merged here, read as t.extra["name"]) and `SNAPSHOT_MODELS`
+    # (models whose rows a refused write must leave unchanged).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _build_targets() -> Targets:
@@ -153,7 +163,7 @@ def _build_targets() -> Targets:
     public_file = factories.ControlListFileFactory(control_list=public_list, language="fr")
     rule = factories.ReminderTemplateFactory().rule
     failed_message = factories.OutboxMessageFactory(state=state_a, rule=rule, status="failed", attempts=2)
-    return Targets(
+    built = Targets(
         state_a,
         user,
         assignment,
@@ -174,6 +184,10 @@ def _build_targets() -> Targets:
         rule,
         failed_message,
     )
+    for area in AREA_MODULES:
+        if hasattr(area, "build_targets"):
+            built.extra.update(area.build_targets(built))
+    return built
 
 
 def _sign_in_personas() -> dict[str, str]:
@@ -467,6 +481,11 @@ def snapshot() -> tuple:
         State.history.count(),
         RoleAssignment.history.count(),
         len(mail.outbox),
+        [
+            list(model.objects.order_by("pk").values())
+            for area in AREA_MODULES
+            for model in getattr(area, "SNAPSHOT_MODELS", ())
+        ],
     )
 
 

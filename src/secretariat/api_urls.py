@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from secretariat.core.access import PublicReadOnly, public
+from secretariat.finance import api as finance_api
 from secretariat.reporting import api as reporting_api
 from secretariat.reporting import api_transfers
 from secretariat.states import api as states_api
@@ -19,6 +20,8 @@ urlpatterns = [
     ),
     path("transfers/", api_transfers.TransferListApi.as_view(), name="api-transfer-list"),
     path("reports/", api_transfers.ReportListApi.as_view(), name="api-report-list"),
+    path("finance/contributions/", finance_api.ContributionStatusApi.as_view(), name="api-finance-contributions"),
+    path("finance/assessments/<int:year>/", finance_api.AssessmentsApi.as_view(), name="api-finance-assessments"),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[PublicReadOnly])), name="api-schema"),
     path(
         "docs/",

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "secretariat.contacts",
     "secretariat.controllists",
     "secretariat.reminders",
+    "secretariat.finance",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -143,6 +144,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with SQLite's real limit on query parameters (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "secretariat.core.sqlite"
+    # Tests use an in-memory database (Django's default for SQLite, said explicitly because tools
+    # such as pytest-xdist recognise SQLite by Django's engine name).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Writers wait for each other instead of failing with "database is locked", and a
     # transaction takes the write lock up front so two writers never deadlock.
@@ -265,6 +271,18 @@ STORAGES = {
 
 # ---------------------------------------------------------------------------- email
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ATT Secretariat <noreply@thearmstradetreaty.org>")
+
+# Finance: the bank details printed on invoices (finance/conf.py; until they are set the invoice
+# says the Secretariat gives them on request) and an optional letterhead (lines separated by "|").
+FINANCE_BANK_DETAILS = {
+    "account_holder": env_str("FINANCE_BANK_ACCOUNT_HOLDER", "Arms Trade Treaty Secretariat"),
+    "bank_name": env_str("FINANCE_BANK_NAME"),
+    "bank_address": env_str("FINANCE_BANK_ADDRESS"),
+    "iban": env_str("FINANCE_BANK_IBAN"),
+    "swift": env_str("FINANCE_BANK_SWIFT"),
+}
+if env_str("FINANCE_LETTERHEAD"):
+    FINANCE_LETTERHEAD = [line.strip() for line in env_str("FINANCE_LETTERHEAD").split("|")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", include("secretariat.contacts.urls")),
     path("control-lists/", include("secretariat.controllists.urls")),
     path("reminders/", include("secretariat.reminders.urls")),
+    path("finance/", include("secretariat.finance.urls")),
     path("api/v1/", include("secretariat.api_urls")),
     path("admin/", admin_site.urls),
 ]

@@ -64,6 +64,7 @@ def test_the_default_rules_exist_in_four_languages():
         "annual_report",
         "control_list_missing",
         "contact_unconfirmed",
+        "arrears",
     }
     for rule in rules:
         assert {template.language for template in rule.templates.all()} == {"en", "fr", "es", "zh-hans"}
@@ -358,3 +359,29 @@ def test_an_acknowledgement_waits_in_the_outbox_while_the_server_is_down(ghana, 
     ack.refresh_from_db()
     assert ack.status == MessageStatus.SENT
     assert [message.to for message in mail.outbox if "acknowledges" in message.body] == [["rep@mission.example.gh"]]
+
+
+def test_an_outbox_message_carries_its_attachments_and_is_retried_without_them(ghana, sink, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    path = default_storage.save("finance/invoices/2026-0001.pdf", ContentFile(b"%PDF-1.7 invoice"))
+    attached = {"path": path, "filename": "Invoice 2026-0001.pdf", "mimetype": "application/pdf"}
+    message = factories.OutboxMessageFactory(state=ghana, recipients=["finance@mof.example.gh"], attachments=[attached])
+    lost = factories.OutboxMessageFactory(
+        state=ghana, recipients=["finance@mof.example.gh"], attachments=[{**attached, "path": "finance/gone.pdf"}]
+    )
+
+    outbox_send()
+
+    assert sink.count() == 1
+    parts = list(sink.messages[0].iter_attachments())
+    assert [(part.get_filename(), part.get_content_type(), part.get_content()) for part in parts] == [
+        ("Invoice 2026-0001.pdf", "application/pdf", b"%PDF-1.7 invoice")
+    ]
+    message.refresh_from_db()
+    lost.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert lost.status != MessageStatus.SENT
+    assert lost.attempts == 1

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from secretariat.core.files import check_document
+from secretariat.core.forms import DateInput
 from secretariat.states.models import Region, State
 
 from . import services
@@ -22,13 +23,6 @@ from .models import Contact, ContactRole
 ACCEPTED_FILES = ".pdf,.docx,.xlsx"
 TEXT_FIELDS = ("name", "title", "ministry", "email", "other_emails", "phones", "postal_address", "working_language")
 DATE_FIELDS = ("valid_from", "valid_to", "note_verbale_date")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _model_fields(names: tuple[str, ...]) -> dict[str, forms.Field]:
@@ -123,15 +117,6 @@ class ContactForm(forms.Form):
     def initial_from(cls, contact: Contact) -> dict[str, Any]:
         """The fields of a verified contact, to start a change from (not its Note Verbale)."""
         return {name: getattr(contact, name) for name in (*TEXT_FIELDS, "valid_from", "valid_to")}
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it, else above."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class RefuseForm(forms.Form):

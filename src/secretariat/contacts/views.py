@@ -30,11 +30,12 @@ from secretariat.core.access import (
     staff_only,
 )
 from secretariat.core.files import download_response, file_extension
+from secretariat.core.forms import add_service_error
 from secretariat.core.roles import Role
 from secretariat.states.models import State
 
 from . import exports, selectors, services
-from .forms import ContactForm, DirectoryFilterForm, EndForm, RefuseForm, add_service_error
+from .forms import ContactForm, DirectoryFilterForm, EndForm, RefuseForm
 from .models import Contact, ContactStatus
 
 VERIFIERS = (Role.STAFF_ADMIN, Role.STAFF_REPORTING)

@@ -230,6 +230,45 @@ def can_set_state_preferences(principal: Principal, state_id: int) -> bool:
     return can_edit_state_registry(principal)
 
 
+def can_manage_finance(principal: Principal) -> bool:
+    """Budgets, assessments, invoices, payments, plans, spending, donor agreements and
+    publications: the finance staff and the admin staff."""
+    if principal.needs_otp:
+        return False
+    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+
+
+def can_oversee_finance(principal: Principal) -> bool:
+    """Reading the finance workspace (budgets with their review comments, assessment runs, ledger,
+    budget versus actual, audit exports): finance and admin staff, and the Management Committee,
+    which reviews budget estimates, contribution status and expenditure. Only staff write."""
+    if can_manage_finance(principal):
+        return True
+    return principal.has_role(Role.MANAGEMENT_COMMITTEE)
+
+
+def can_comment_on_budgets(principal: Principal) -> bool:
+    """The Management Committee's review of a budget estimate (and the finance staff's notes)."""
+    if principal.has_role(Role.MANAGEMENT_COMMITTEE):
+        return True
+    return can_manage_finance(principal)
+
+
+def can_see_state_finances(principal: Principal, state_id: int) -> bool:
+    """A State's invoices, payments, allocations, credit and plans: its own representatives, and
+    staff. (The published status of contributions is public.)"""
+    if principal.represents_state(state_id):
+        return True
+    return principal.is_staff_member and not principal.needs_otp
+
+
+def can_see_donor_agreements(principal: Principal, donor_id: int) -> bool:
+    """A donor's agreements and receipts: that donor's representatives, and finance staff."""
+    if donor_id in principal.donor_ids:
+        return True
+    return can_manage_finance(principal)
+
+
 def can_use_admin_site(principal: Principal) -> bool:
     if principal.needs_otp:
         return False

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .access import can_manage_users, can_record_reports, principal_for
+from .access import can_manage_users, can_oversee_finance, can_record_reports, principal_for
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -13,5 +13,6 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "principal": principal,
         "can_manage_users": can_manage_users(principal) and not principal.needs_otp,
         "can_record_reports": can_record_reports(principal) and not principal.needs_otp,
+        "can_oversee_finance": can_oversee_finance(principal),
         "platform_languages": settings.LANGUAGES,
     }

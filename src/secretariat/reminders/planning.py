@@ -134,6 +134,12 @@ def register_watcher(trigger: str, watcher: Watcher) -> None:
     _watchers[trigger] = watcher
 
 
+def watch(trigger: str, data: PlanningData, until: dt.date) -> Iterable[Due]:
+    """The obligations the trigger's watcher finds (none for a trigger nobody watches)."""
+    watcher = _watchers.get(trigger)
+    return watcher(data, until) if watcher else ()
+
+
 def report_dues(data: PlanningData, until: dt.date, kind: str) -> Iterable[Due]:
     for state in data.states.values():
         obligations = obligations_for(state, data.report_rules, until=until)

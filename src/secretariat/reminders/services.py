@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -129,7 +130,9 @@ def _give_recipients(data: planning.PlanningData) -> int:
     return changed
 
 
-def _obligation_met(message: OutboxMessage, data: planning.PlanningData, day: dt.date) -> bool:
+def _obligation_met(
+    message: OutboxMessage, data: planning.PlanningData, day: dt.date, watched: dict[str, dict] | None = None
+) -> bool:
     kind, _sep, rest = message.obligation.partition(":")
     if message.rule.trigger in (Trigger.INITIAL_REPORT, Trigger.ANNUAL_REPORT):
         year = int(rest) if rest else None
@@ -143,7 +146,15 @@ def _obligation_met(message: OutboxMessage, data: planning.PlanningData, day: dt
         current = {c.pk: c for c in data.contacts.get(message.state_id, [])}
         contact = current.get(int(contact_id))
         return contact is None or contact.confirmation_base().isoformat() != base
-    return False
+    # Any other trigger (arrears, registered by the finance module): ask its watcher, once per
+    # trigger for the whole run, whether the obligation is met.
+    if watched is None:
+        watched = {}
+    trigger = message.rule.trigger
+    if trigger not in watched:
+        watched[trigger] = {(due.state_id, due.obligation): due for due in planning.watch(trigger, data, day)}
+    due = watched[trigger].get((message.state_id, message.obligation))
+    return due is not None and due.met_by(day)
 
 
 def _suppress_met(data: planning.PlanningData, day: dt.date) -> int:
@@ -152,7 +163,9 @@ def _suppress_met(data: planning.PlanningData, day: dt.date) -> int:
         kind=MessageKind.REMINDER,
         status__in=[MessageStatus.PENDING, MessageStatus.FAILED, MessageStatus.NO_RECIPIENT],
     ).select_related("rule")
-    met = [message.pk for message in waiting if _obligation_met(message, data, max(day, timezone.localdate()))]
+    on = max(day, timezone.localdate())
+    watched: dict[str, dict] = {}
+    met = [message.pk for message in waiting if _obligation_met(message, data, on, watched)]
     if not met:
         return 0
     return OutboxMessage.objects.filter(
@@ -173,10 +186,12 @@ def outbox_enqueue(
     language: str,
     state: State | None = None,
     label: str = "",
+    attachments: Sequence[dict[str, str]] = (),
 ) -> OutboxMessage | None:
     """Put one e-mail (an acknowledgement, a notice) in the outbox, rendered now, in `language`;
     it is sent once the transaction commits (see `outbox_send_on_commit`). The same `key` twice
-    gives one message. Returns None when there is nobody to write to."""
+    gives one message. Returns None when there is nobody to write to. `attachments` name files in
+    the default storage ({"path", "filename", "mimetype"}), attached when the message is sent."""
     if not to:
         return None
     subject, text, html = email_render(template=template, context=context, language=language)
@@ -194,6 +209,7 @@ def outbox_enqueue(
             "body_html": html,
             "next_attempt_at": timezone.now(),
             "message_id": planning.message_id_for(key),
+            "attachments": [dict(item) for item in attachments],
         },
     )
     return message
@@ -294,6 +310,15 @@ def _email(message: OutboxMessage, connection: Any) -> EmailMultiAlternatives:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for item in message.attachments:
+        # A file that is gone fails this message (retried, then shown to staff), never sends it
+        # without the file, and does not stop the other messages as a server failure would.
+        try:
+            with default_storage.open(item["path"], "rb") as stored:
+                content = stored.read()
+        except OSError as error:
+            raise AttachmentMissing(_("The attached file %(path)s cannot be read.") % {"path": item["path"]}) from error
+        email.attach(item["filename"], content, item.get("mimetype") or "application/octet-stream")
     return email
 
 
@@ -356,6 +381,10 @@ def outbox_send(
     finally:
         _reset(connection)
     return result
+
+
+class AttachmentMissing(Exception):  # noqa: N818 - reads as what happened, like NothingSent
+    """A file the message must carry is not in the storage."""
 
 
 class NothingSent(smtplib.SMTPException):

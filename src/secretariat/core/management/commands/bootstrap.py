@@ -1,5 +1,5 @@
 """Everything `make run` needs before serving: translations, migrations, reference data, demo
-reports, demo contacts and demo users.
+reports, demo contacts, demo finance data and demo users.
 
 One process for all of them keeps a second `make run` quick. Every step is idempotent: a reference
 file already imported is skipped (so corrections made by staff in the UI are never overwritten),
@@ -29,4 +29,11 @@ class Command(BaseCommand):
         contacts = demo_contacts_load()
         if contacts:
             self.stdout.write(f"{contacts} synthetic demo contacts created (marked “(demo)”, on example.org).")
+        from secretariat.finance.demo import demo_finance_load
+
+        invoices = demo_finance_load()
+        if invoices:
+            self.stdout.write(
+                f"Synthetic finance data: 3 adopted budgets, {invoices} invoices and payments (marked “DEMO/”)."
+            )
         call_command("load_demo_data", stdout=self.stdout, stderr=self.stderr)  # ends with the logins
