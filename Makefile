@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test bench lint fmt install messages makemessages check-deploy clean
 
@@ -25,7 +27,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install messages
 	$(BIN)/python benchmarks/run.py
