@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import (
@@ -260,9 +261,12 @@ def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("finance:run_detail", pk=run.pk)
     messages.success(
         request,
-        _(
+        ngettext(
+            "%(count)s invoice was issued. Its PDF is being made and e-mailed in the background; "
+            "if it has nobody to be sent to, it is listed under “Invoices not sent”.",
             "%(count)s invoices were issued. Their PDFs are being made and e-mailed in the background; "
-            "those with nobody to send them to are listed under “Invoices not sent”."
+            "those with nobody to send them to are listed under “Invoices not sent”.",
+            len(invoices),
         )
         % {"count": len(invoices)},
     )
@@ -379,7 +383,15 @@ def payment_allocate_oldest(request: HttpRequest, pk: int) -> HttpResponse:
         _error_messages(request, error)
     else:
         if allocations:
-            messages.success(request, _("Allocated to %(count)s invoices, oldest first.") % {"count": len(allocations)})
+            messages.success(
+                request,
+                ngettext(
+                    "Allocated to %(count)s invoice, oldest first.",
+                    "Allocated to %(count)s invoices, oldest first.",
+                    len(allocations),
+                )
+                % {"count": len(allocations)},
+            )
         else:
             messages.info(request, _("Nothing was allocated: nothing is left, or the State has no open invoice."))
     return redirect("finance:payment_detail", pk=pk)
@@ -533,7 +545,13 @@ def bank_import_confirm(request: HttpRequest) -> HttpResponse:
     request.session[STATEMENT_SESSION_KEY] = staged
     if result.payments:
         messages.success(
-            request, _("%(count)s payments were recorded from the statement.") % {"count": len(result.payments)}
+            request,
+            ngettext(
+                "%(count)s payment was recorded from the statement.",
+                "%(count)s payments were recorded from the statement.",
+                len(result.payments),
+            )
+            % {"count": len(result.payments)},
         )
     else:
         messages.info(request, _("Nothing was recorded: the statement has no new payment."))

@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from secretariat.states.models import State
 
@@ -143,7 +144,10 @@ def sha256_of(data: bytes) -> str:
 def _refuse(errors: list[str]) -> ValidationError:
     if len(errors) > MAX_ERRORS_SHOWN:
         more = len(errors) - MAX_ERRORS_SHOWN
-        errors = [*errors[:MAX_ERRORS_SHOWN], _("… and %(count)s more problems.") % {"count": more}]
+        errors = [
+            *errors[:MAX_ERRORS_SHOWN],
+            ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", more) % {"count": more},
+        ]
     return ValidationError(errors)
 
 
