@@ -230,12 +230,17 @@ def can_set_state_preferences(principal: Principal, state_id: int) -> bool:
     return can_edit_state_registry(principal)
 
 
+# Who writes in finance (views use `@staff_only(*FINANCE_MANAGERS)`; this answers it for menus
+# and object-level checks).
+FINANCE_MANAGERS = (Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+
+
 def can_manage_finance(principal: Principal) -> bool:
     """Budgets, assessments, invoices, payments, plans, spending, donor agreements and
     publications: the finance staff and the admin staff."""
     if principal.needs_otp:
         return False
-    return principal.has_staff_role(Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+    return principal.has_staff_role(*FINANCE_MANAGERS)
 
 
 def can_oversee_finance(principal: Principal) -> bool:

@@ -16,15 +16,16 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
+from . import ledger
 from .ledger import ZERO, cents
-from .models import AccountCode, Allocation, CreditNote, Fund, Invoice, Payment
+from .models import Allocation, CreditNote, Fund, Invoice, Payment
 from .selectors.ageing import BUCKETS, receivables_ageing
 from .selectors.ledger_views import ledger_lines, trial_balance
 
@@ -200,19 +201,10 @@ def _invoices(book: Workbook, fund: Fund, start: dt.date, end: dt.date, generate
     invoices = list(
         Invoice.objects.filter(fund=fund, issued_on__gte=start, issued_on__lte=end)
         .select_related("state")
-        .annotate(
-            receivable_debit=Sum(
-                "ledger_lines__debit",
-                filter=Q(ledger_lines__account__code=AccountCode.RECEIVABLE, ledger_lines__entry__date__lte=end),
-            ),
-            receivable_credit=Sum(
-                "ledger_lines__credit",
-                filter=Q(ledger_lines__account__code=AccountCode.RECEIVABLE, ledger_lines__entry__date__lte=end),
-            ),
-        )
         .order_by("year", "sequence")
     )
     ids = [invoice.pk for invoice in invoices]
+    open_balances = ledger.invoice_balances(ids, until=end)
     credited = _sums(
         CreditNote.objects.filter(invoice_id__in=ids, issued_on__lte=end)
         .values("invoice_id")
@@ -228,7 +220,7 @@ def _invoices(book: Workbook, fund: Fund, start: dt.date, end: dt.date, generate
     )
     total = total_credited = total_allocated = total_open = ZERO
     for invoice in invoices:
-        open_balance = cents((invoice.receivable_debit or ZERO) - (invoice.receivable_credit or ZERO))
+        open_balance = open_balances.get(invoice.pk, ZERO)
         total += invoice.amount
         total_credited += credited.get(invoice.pk, ZERO)
         total_allocated += allocated.get(invoice.pk, ZERO)
@@ -275,18 +267,9 @@ def _payments(book: Workbook, fund: Fund, start: dt.date, end: dt.date, generate
     payments = list(
         Payment.objects.filter(fund=fund, received_on__gte=start, received_on__lte=end)
         .select_related("state", "entry")
-        .annotate(
-            credits_credit=Sum(
-                "ledger_lines__credit",
-                filter=Q(ledger_lines__account__code=AccountCode.STATE_CREDITS, ledger_lines__entry__date__lte=end),
-            ),
-            credits_debit=Sum(
-                "ledger_lines__debit",
-                filter=Q(ledger_lines__account__code=AccountCode.STATE_CREDITS, ledger_lines__entry__date__lte=end),
-            ),
-        )
         .order_by("received_on", "pk")
     )
+    unallocated = ledger.payment_credits([payment.pk for payment in payments], until=end)
     allocated: dict[int, Decimal] = defaultdict(Decimal)
     for payment_id, amount in (
         Allocation.objects.filter(payment_id__in=[p.pk for p in payments], entry__date__lte=end)
@@ -296,7 +279,7 @@ def _payments(book: Workbook, fund: Fund, start: dt.date, end: dt.date, generate
         allocated[payment_id] += amount
     total = total_allocated = total_left = ZERO
     for payment in payments:
-        left = cents((payment.credits_credit or ZERO) - (payment.credits_debit or ZERO))
+        left = unallocated.get(payment.pk, ZERO)
         total += payment.amount
         total_allocated += allocated[payment.pk]
         total_left += left

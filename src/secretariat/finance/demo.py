@@ -16,7 +16,7 @@ from django.utils import timezone
 from secretariat.states.models import State
 
 from .ledger import ZERO
-from .models import Budget, Fund, FundCode, Invoice
+from .models import Budget, Fund, Invoice
 from .models.assessment import AssessmentRuleSet
 from .services import assessment as assessment_services
 from .services import budgets as budget_services
@@ -45,7 +45,7 @@ def demo_finance_load(*, today: dt.date | None = None) -> int:
         return 0
     today = today or timezone.localdate()
     user = _demo_user()
-    fund = Fund.objects.get(code=FundCode.GENERAL)
+    fund = Fund.general()
     rules = AssessmentRuleSet.objects.get(is_default=True)
     invoices_made = 0
     for year in (today.year - 2, today.year - 1, today.year):

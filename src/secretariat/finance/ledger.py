@@ -204,23 +204,23 @@ def reverse(entry: JournalEntry, *, on: dt.date, user=None, memo: str = "") -> J
 # ---------------------------------------------------------------------------- balances (reads)
 
 
-def invoice_balances(invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Open balance of each invoice: its receivable lines, debits minus credits."""
-    rows = (
-        JournalLine.objects.filter(account__code=AccountCode.RECEIVABLE, invoice_id__in=list(invoice_ids))
-        .values("invoice_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    )
+def invoice_balances(invoice_ids: Iterable[int], *, until: dt.date | None = None) -> dict[int, Decimal]:
+    """Open balance of each invoice: its receivable lines (dated on or before `until`, if given),
+    debits minus credits."""
+    lines = JournalLine.objects.filter(account__code=AccountCode.RECEIVABLE, invoice_id__in=list(invoice_ids))
+    if until is not None:
+        lines = lines.filter(entry__date__lte=until)
+    rows = lines.values("invoice_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
     return {row["invoice_id"]: cents(row["debit"] - row["credit"]) for row in rows}
 
 
-def payment_credits(payment_ids: Iterable[int]) -> dict[int, Decimal]:
-    """What is left unallocated of each payment: its credit lines, credits minus debits."""
-    rows = (
-        JournalLine.objects.filter(account__code=AccountCode.STATE_CREDITS, payment_id__in=list(payment_ids))
-        .values("payment_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    )
+def payment_credits(payment_ids: Iterable[int], *, until: dt.date | None = None) -> dict[int, Decimal]:
+    """What is left unallocated of each payment: its credit lines (dated on or before `until`, if
+    given), credits minus debits."""
+    lines = JournalLine.objects.filter(account__code=AccountCode.STATE_CREDITS, payment_id__in=list(payment_ids))
+    if until is not None:
+        lines = lines.filter(entry__date__lte=until)
+    rows = lines.values("payment_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
     return {row["payment_id"]: cents(row["credit"] - row["debit"]) for row in rows}
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import (
+    FINANCE_MANAGERS,
     Principal,
     can_manage_finance,
     can_oversee_finance,
@@ -38,7 +39,6 @@ from secretariat.core.access import (
 from secretariat.core.exports import spreadsheet_safe
 from secretariat.core.files import download_response, file_extension
 from secretariat.core.forms import add_service_error
-from secretariat.core.roles import Role
 
 from .forms_arrears import (
     ArrearsFilterForm,
@@ -52,7 +52,7 @@ from .selectors import arrears as selectors
 from .selectors.ageing import bucket_for
 from .services import arrears as services
 
-MANAGERS = (Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+MANAGERS = FINANCE_MANAGERS
 
 
 def _reader(request: HttpRequest) -> Principal:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import (
+    FINANCE_MANAGERS,
     can_comment_on_budgets,
     can_manage_finance,
     can_oversee_finance,
@@ -32,7 +33,6 @@ from secretariat.core.access import (
 )
 from secretariat.core.exports import spreadsheet_safe
 from secretariat.core.forms import add_service_error
-from secretariat.core.roles import Role
 
 from .forms_budgets import (
     AdoptForm,
@@ -56,7 +56,7 @@ from .selectors import budgets as budget_selectors
 from .services import assessment as assessment_services
 from .services import budgets as budget_services
 
-MANAGERS = (Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+MANAGERS = FINANCE_MANAGERS
 
 
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
@@ -74,10 +74,6 @@ def _oversee(request: HttpRequest) -> Any:
     principal = principal_for(request.user)
     require(can_oversee_finance(principal))
     return principal
-
-
-def _manage(request: HttpRequest) -> None:
-    require(can_manage_finance(principal_for(request.user)))
 
 
 # ---------------------------------------------------------------------------- budgets
@@ -105,7 +101,6 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 @staff_only(*MANAGERS)
 def budget_create(request: HttpRequest) -> HttpResponse:
     """A new budget estimate (version 1) with its lines."""
-    _manage(request)
     formset_class = line_formset(extra=4)
     form = BudgetForm(request.POST or None)
     formset = formset_class(request.POST or None, prefix="lines")
@@ -165,7 +160,6 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only(*MANAGERS)
 def budget_lines(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the lines of an estimate (a formset: change, add, delete)."""
-    _manage(request)
     budget = budget_selectors.budget_get(pk)
     if budget.status != BudgetStatus.ESTIMATE:
         messages.error(request, _("Lines can only be changed while the budget is an estimate."))
@@ -211,7 +205,6 @@ def budget_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, pk: int, form_class: Any, action: Any, done: str) -> HttpResponse:
-    _manage(request)
     budget = budget_selectors.budget_get(pk)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -300,7 +293,6 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @staff_only(*MANAGERS)
 def run_create(request: HttpRequest) -> HttpResponse:
     """A new draft run: an adopted budget, an assessment date and a rule set."""
-    _manage(request)
     initial = {}
     if request.method == "GET" and request.GET.get("budget", "").isdigit():
         initial["budget"] = int(request.GET["budget"])
@@ -394,7 +386,6 @@ def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _run_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    _manage(request)
     run = assessment_selectors.run_get(pk)
     try:
         action(run)
@@ -458,13 +449,11 @@ def _rule_form_page(request: HttpRequest, *, rule_set: Any) -> HttpResponse:
 
 @staff_only(*MANAGERS)
 def rule_create(request: HttpRequest) -> HttpResponse:
-    _manage(request)
     return _rule_form_page(request, rule_set=None)
 
 
 @staff_only(*MANAGERS)
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _manage(request)
     return _rule_form_page(request, rule_set=assessment_selectors.rule_set_get(pk))
 
 
@@ -502,7 +491,6 @@ def attendance(request: HttpRequest) -> HttpResponse:
 @staff_only(*MANAGERS)
 @require_POST
 def attendance_add(request: HttpRequest) -> HttpResponse:
-    _manage(request)
     form = AttendanceForm(request.POST)
     year = request.POST.get("year", "")
     if not form.is_valid():
@@ -530,7 +518,6 @@ def attendance_add(request: HttpRequest) -> HttpResponse:
 @staff_only(*MANAGERS)
 @require_POST
 def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _manage(request)
     row = get_object_or_404(ConferenceAttendance.objects.select_related("state"), pk=pk)
     try:
         assessment_services.attendance_remove(attendance_id=row.pk)

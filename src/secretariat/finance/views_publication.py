@@ -21,10 +21,16 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from secretariat.core.access import can_manage_finance, can_oversee_finance, principal_for, public, require, staff_only
+from secretariat.core.access import (
+    FINANCE_MANAGERS,
+    can_manage_finance,
+    can_oversee_finance,
+    principal_for,
+    public,
+    staff_only,
+)
 from secretariat.core.exports import spreadsheet_safe
 from secretariat.core.files import download_response
-from secretariat.core.roles import Role
 from secretariat.reporting.charts import Series, horizontal_bars, stacked_bars
 from secretariat.reporting.compliance import ALL_REGIONS, ChartTable
 
@@ -111,10 +117,9 @@ def summary_ledger(request: HttpRequest, as_of: dt.date) -> HttpResponse:
     return render(request, "finance/publication/ledger.html", {"status": status, "funds": funds})
 
 
-@staff_only(Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+@staff_only(*FINANCE_MANAGERS)
 def publish(request: HttpRequest) -> HttpResponse:
     """Publish the status of contributions as of a date (finance and admin staff)."""
-    require(can_manage_finance(principal_for(request.user)))
     today = timezone.localdate()
     if request.method == "POST":
         form = PublishForm(request.POST)

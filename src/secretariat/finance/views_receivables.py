@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import (
+    FINANCE_MANAGERS,
     Principal,
     can_manage_finance,
     can_oversee_finance,
@@ -40,7 +41,6 @@ from secretariat.core.access import (
 )
 from secretariat.core.files import download_response
 from secretariat.core.forms import add_service_error
-from secretariat.core.roles import Role
 from secretariat.reporting.services_attachments import STAGING_DIR, staged_uploads_purge
 from secretariat.states.models import State, name_field
 
@@ -56,13 +56,13 @@ from .forms_receivables import (
     all_states,
     assignments_from,
 )
-from .models import Allocation, AssessmentRun, CreditNote, Fund, FundCode, Invoice, Payment
+from .models import Allocation, AssessmentRun, CreditNote, Fund, Invoice, Payment
 from .selectors import receivables as selectors
 from .services import bank_import, invoice_delivery
 from .services import invoices as invoice_services
 from .services import payments as payment_services
 
-MANAGERS = (Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+MANAGERS = FINANCE_MANAGERS
 STATEMENT_SESSION_KEY = "finance_bank_statements"
 MAX_STAGED_PER_SESSION = 3
 
@@ -76,10 +76,6 @@ def _reader(request: HttpRequest) -> Principal:
 def _may_see_state(principal: Principal, state_id: int) -> bool:
     """A State's documents: its representatives, staff, and the finance workspace's readers."""
     return can_see_state_finances(principal, state_id) or can_oversee_finance(principal)
-
-
-def _general_fund() -> Fund:
-    return Fund.objects.get(code=FundCode.GENERAL)
 
 
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
@@ -216,7 +212,6 @@ def invoices_not_sent(request: HttpRequest) -> HttpResponse:
 def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the PDF and put the e-mail in the outbox now (after staff added a contact, or when the
     background task did not run)."""
-    require(can_manage_finance(principal_for(request.user)))
     invoice = get_object_or_404(Invoice, pk=pk)
     result = invoice_delivery.invoices_deliver(invoice_ids=[invoice.pk])
     if result.queued:
@@ -243,7 +238,6 @@ def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the invoices of an approved assessment run (the run page's button)."""
-    require(can_manage_finance(principal_for(request.user)))
     run = get_object_or_404(AssessmentRun, pk=pk)
     form = RunIssueForm(request.POST)
     if not form.is_valid():
@@ -291,13 +285,12 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @staff_only(*MANAGERS)
 def payment_new(request: HttpRequest) -> HttpResponse:
     """Record a payment received (allocated to the oldest open invoices unless unticked)."""
-    require(can_manage_finance(principal_for(request.user)))
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             payment = payment_services.payment_record(
-                fund=_general_fund(),
+                fund=Fund.general(),
                 state=data["state"],
                 received_on=data["received_on"],
                 amount=data["amount"],
@@ -375,7 +368,6 @@ def payment_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only(*MANAGERS)
 @require_POST
 def payment_allocate_oldest(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     payment = get_object_or_404(Payment, pk=pk)
     try:
         allocations = payment_services.allocations_oldest_first(payment=payment, user=request.user)
@@ -401,7 +393,6 @@ def payment_allocate_oldest(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def allocation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo an allocation: the amount goes back onto the invoice and into the payment's credit."""
-    require(can_manage_finance(principal_for(request.user)))
     allocation = get_object_or_404(Allocation.objects.select_related("payment", "entry", "invoice"), pk=pk)
     try:
         payment_services.allocation_reverse(allocation=allocation, user=request.user)
@@ -420,7 +411,6 @@ def allocation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a payment recorded in error (its allocations must be reversed first)."""
-    require(can_manage_finance(principal_for(request.user)))
     payment = get_object_or_404(Payment.objects.select_related("entry"), pk=pk)
     try:
         payment_services.payment_reverse(payment=payment, user=request.user)
@@ -485,7 +475,6 @@ def _discard(staged: dict[str, dict[str, Any]], token: str) -> None:
 @staff_only(*MANAGERS)
 def bank_import_upload(request: HttpRequest) -> HttpResponse:
     """The upload form and the layout; on POST, the preview (nothing written)."""
-    require(can_manage_finance(principal_for(request.user)))
     if request.method != "POST":
         return _import_page(request)
     form = BankStatementForm(request.POST, request.FILES)
@@ -503,7 +492,6 @@ def bank_import_upload(request: HttpRequest) -> HttpResponse:
 
 @staff_only(*MANAGERS)
 def bank_import_sample(request: HttpRequest) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     response = HttpResponse(bank_import.sample_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="att-bank-statement-sample.csv"'
     return response
@@ -513,7 +501,6 @@ def bank_import_sample(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bank_import_confirm(request: HttpRequest) -> HttpResponse:
     """Update the preview with staff's choices of States ("preview"), or record it ("confirm")."""
-    require(can_manage_finance(principal_for(request.user)))
     staged = _staged(request)
     token = request.POST.get("token", "")
     entry = staged.get(token)

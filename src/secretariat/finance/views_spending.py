@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from secretariat.core.access import (
+    FINANCE_MANAGERS,
     can_manage_finance,
     can_oversee_finance,
     can_see_donor_agreements,
@@ -34,7 +35,6 @@ from secretariat.core.access import (
 )
 from secretariat.core.exports import spreadsheet_safe
 from secretariat.core.forms import add_service_error
-from secretariat.core.roles import Role
 
 from . import audit
 from .forms_spending import (
@@ -57,7 +57,7 @@ from .services import donations as donation_services
 from .services import spending as spending_services
 from .services.spending import OVERRUN_UNCONFIRMED
 
-MANAGERS = (Role.STAFF_ADMIN, Role.STAFF_FINANCE)
+MANAGERS = FINANCE_MANAGERS
 ENTRIES_PER_PAGE = 50
 
 
@@ -179,7 +179,6 @@ def _record(request: HttpRequest, form: Any, write: Any, line: BudgetLine, title
 
 @staff_only(*MANAGERS)
 def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     line = _line(pk)
     title = _("Record a commitment on %(code)s %(title)s") % {"code": line.code, "title": line.title}
     form = CommitmentForm(request.POST or None, initial={"committed_on": timezone.localdate()})
@@ -206,7 +205,6 @@ def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_only(*MANAGERS)
 def expenditure_new(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     line = _line(pk)
     title = _("Record an expenditure on %(code)s %(title)s") % {"code": line.code, "title": line.title}
     initial: dict[str, Any] = {"spent_on": timezone.localdate()}
@@ -240,7 +238,6 @@ def expenditure_new(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only(*MANAGERS)
 @require_POST
 def commitment_close(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     commitment = get_object_or_404(Commitment, pk=pk)
     try:
         spending_services.commitment_close(commitment=commitment, user=request.user)
@@ -358,7 +355,6 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_only(*MANAGERS)
 def agreement_new(request: HttpRequest) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     form = AgreementForm(request.POST or None)
     instalments = InstalmentFormSet(request.POST or None, prefix="instalments")
     instalment_errors: list[str] = []
@@ -393,7 +389,6 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @staff_only(*MANAGERS)
 def receipt_new(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_manage_finance(principal_for(request.user)))
     agreement = donation_selectors.agreement(pk)
     if agreement is None:
         raise Http404

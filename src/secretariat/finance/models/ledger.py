@@ -46,6 +46,11 @@ class Fund(models.Model):
     def name(self) -> str:
         return str(self.get_code_display())
 
+    @classmethod
+    def general(cls) -> Fund:
+        """The General Budget's fund: the one assessed contributions are invoiced and paid into."""
+        return cls.objects.get(code=FundCode.GENERAL)
+
 
 class AccountKind(models.TextChoices):
     ASSET = "asset", _("Asset")

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Sum, prefetch_related_objects
+from django.db.models import Min, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -39,7 +39,6 @@ from ..ledger import ZERO, cents
 from ..models import (
     AccountCode,
     ConsequenceRule,
-    EntryKind,
     Fund,
     FundCode,
     JournalLine,
@@ -48,13 +47,10 @@ from ..models import (
     PlanStatus,
 )
 from .ageing import BUCKETS, receivables_ageing
+from .contributions import money, receivable_amounts
 
 # An instalment unpaid this many days after its date makes the plan lapse (see `plan_progress`).
 PLAN_LAPSE_DAYS = 30
-
-
-def general_fund() -> Fund:
-    return Fund.objects.get(code=FundCode.GENERAL)
 
 
 # ---------------------------------------------------------------------------- figures per year
@@ -83,7 +79,7 @@ def figures_by_state(
 ) -> dict[int, list[YearFigures]]:
     """{state_id: [YearFigures, oldest year first]} for every State invoiced on or before `as_of`.
     One query."""
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     lines = JournalLine.objects.filter(
         account__fund=fund,
         account__code=AccountCode.RECEIVABLE,
@@ -93,29 +89,20 @@ def figures_by_state(
     if state_ids is not None:
         lines = lines.filter(invoice__state_id__in=list(state_ids))
     rows = (
-        lines.values("invoice__state_id", "invoice__year", "entry__kind")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"), due_on=Min("invoice__due_on"))
+        lines.values("invoice__state_id", "invoice__year")
+        .annotate(**receivable_amounts(), due_on=Min("invoice__due_on"))
         .order_by()
     )
-    found: dict[tuple[int, int], YearFigures] = {}
-    for row in rows:
-        key = (row["invoice__state_id"], row["invoice__year"])
-        figures = found.get(key)
-        if figures is None:
-            figures = found[key] = YearFigures(year=row["invoice__year"], due_on=row["due_on"])
-        figures.due_on = min(figures.due_on, row["due_on"])
-        debit, credit = row["debit"] or ZERO, row["credit"] or ZERO
-        kind = row["entry__kind"]
-        if kind == EntryKind.ALLOCATION:
-            figures.received += credit - debit
-        elif kind == EntryKind.REVERSAL:
-            # Invoices and credit notes are never reversed (ledger.reverse refuses): a reversal on
-            # the receivable account undoes an allocation.
-            figures.received -= debit - credit
-        elif kind == EntryKind.CREDIT_NOTE:
-            figures.credited += credit - debit
-        else:  # the invoice itself (or an opening balance)
-            figures.assessed += debit - credit
+    found = {
+        (row["invoice__state_id"], row["invoice__year"]): YearFigures(
+            year=row["invoice__year"],
+            due_on=row["due_on"],
+            assessed=money(row["assessed"]),
+            credited=money(row["credited"]),
+            received=money(row["received"]),
+        )
+        for row in rows
+    }
     by_state: dict[int, list[YearFigures]] = defaultdict(list)
     for (state_id, _year), figures in sorted(found.items()):
         by_state[state_id].append(figures)
@@ -406,7 +393,7 @@ def arrears_overview(*, as_of: dt.date, region: str = "", flag: str = "", with_f
     """Every State with an outstanding balance on `as_of` (optionally of a UN regional group, or
     with the consequence rule `flag` raised): outstanding per year, ageing buckets, full years in
     arrears, flags and the current payment plan. A fixed number of queries."""
-    fund = general_fund()
+    fund = Fund.general()
     figures = figures_by_state(as_of, fund=fund)
     owing = {state_id: years for state_id, years in figures.items() if any(y.outstanding > 0 for y in years)}
     buckets: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -447,7 +434,7 @@ def arrears_overview(*, as_of: dt.date, region: str = "", flag: str = "", with_f
 def state_arrears(state: State, *, as_of: dt.date | None = None) -> StateArrears:
     """One State's figures per year (every year invoiced, paid or not), flags and current plan."""
     as_of = as_of or timezone.localdate()
-    fund = general_fund()
+    fund = Fund.general()
     years = figures_by_state(as_of, state_ids=[state.pk], fund=fund).get(state.pk, [])
     buckets: dict[str, Decimal] = defaultdict(Decimal)
     for aged in receivables_ageing(fund, as_of=as_of, state_id=state.pk):

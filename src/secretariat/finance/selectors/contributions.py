@@ -239,10 +239,6 @@ def _assemble(
     return ContributionFigures(as_of=as_of, currency=currency, states=tuple(states))
 
 
-def general_fund() -> Fund:
-    return Fund.objects.get(code=FundCode.GENERAL)
-
-
 # ---------------------------------------------------------------------------- through the ORM
 # Every figure is read from the fund's ledger in one grouped query. The receivable lines (1200) are
 # grouped by the State and financial year of their invoice and split by the kind of their entry:
@@ -252,6 +248,22 @@ def general_fund() -> Fund:
 # allocated (2100) are grouped by the paying State: credits less debits is its credit held. The
 # ledger holds exactly the documents' amounts (`ledger.invariant_problems` checks it), so these are
 # the sums of the invoices, credit notes and allocations the module docstring describes.
+
+
+# What a State's receivable lines of one financial year add up to. The one definition of assessed,
+# credited and received: the status of contributions below and the arrears (selectors/arrears.py)
+# both read them. A reversal on the receivable account undoes an allocation (ledger.reverse refuses
+# to reverse invoices and credit notes).
+RECEIVED_KINDS = (EntryKind.ALLOCATION, EntryKind.REVERSAL)
+
+
+def receivable_amounts() -> dict[str, Any]:
+    """Aggregates over receivable (1200) lines: `assessed`, `credited`, `received`."""
+    return {
+        "assessed": Sum("debit", filter=Q(entry__kind=EntryKind.INVOICE)),
+        "credited": Sum("credit", filter=Q(entry__kind=EntryKind.CREDIT_NOTE)),
+        "received": Sum(F("credit") - F("debit"), filter=Q(entry__kind__in=RECEIVED_KINDS)),
+    }
 
 
 def _status_lines(fund: Fund, as_of: dt.date) -> QuerySet[JournalLine]:
@@ -265,19 +277,18 @@ def _status_lines(fund: Fund, as_of: dt.date) -> QuerySet[JournalLine]:
 def contribution_status(*, as_of: dt.date, fund: Fund | None = None) -> ContributionFigures:
     """The status of contributions on `as_of` (see the module docstring). Two queries (three
     without `fund`), whatever the number of States, invoices and payments."""
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     rows = (
         _status_lines(fund, as_of)
         .values("invoice__state_id", "invoice__year", "payment__state_id")
         .annotate(
-            assessed=Sum("debit", filter=Q(entry__kind=EntryKind.INVOICE)),
-            credited=Sum("credit", filter=Q(entry__kind=EntryKind.CREDIT_NOTE)),
-            # Receivable rows: allocations less reversed allocations (received). Rows of payments
-            # not yet allocated: every line (the credit held).
+            assessed=receivable_amounts()["assessed"],
+            credited=receivable_amounts()["credited"],
+            # Receivable rows: `received` of receivable_amounts(). Rows of payments not yet
+            # allocated: every line (the credit held). One aggregate serves both, in one query.
             net_credit=Sum(
                 F("credit") - F("debit"),
-                filter=Q(entry__kind__in=[EntryKind.ALLOCATION, EntryKind.REVERSAL])
-                | Q(account__code=AccountCode.STATE_CREDITS),
+                filter=Q(entry__kind__in=RECEIVED_KINDS) | Q(account__code=AccountCode.STATE_CREDITS),
             ),
         )
         .values_list("invoice__state_id", "invoice__year", "payment__state_id", "assessed", "credited", "net_credit")
@@ -328,7 +339,7 @@ JOIN states_state s ON s.id = g.state_id
 def contribution_status_sql(*, as_of: dt.date, fund: Fund | None = None) -> ContributionFigures:
     """The same figures as `contribution_status`, from one hand-written SQL statement (for the
     tests and the benchmark only)."""
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     params = {
         "as_of": as_of,
         "fund": fund.pk,

@@ -32,7 +32,7 @@ from secretariat.reporting.compliance import ALL_REGIONS, REGION_NOT_KNOWN, Char
 
 from ..ledger import ZERO
 from ..models import Allocation, CreditNote, Fund, Invoice
-from .contributions import general_fund, money
+from .contributions import money
 
 OUTCOMES = [
     ("on_time", _("Paid in full by the due date")),
@@ -186,7 +186,7 @@ def state_years(*, as_of: dt.date, fund: Fund) -> list[StateYear]:
 
 
 def payment_pattern(*, as_of: dt.date, fund: Fund | None = None) -> PaymentPattern:
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     cells: dict[tuple[int, str], PatternFigures] = defaultdict(PatternFigures)
     for item in state_years(as_of=as_of, fund=fund):
         key = (item.year, item.region)

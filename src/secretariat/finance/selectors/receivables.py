@@ -39,7 +39,7 @@ from secretariat.states.models import State, name_field
 from secretariat.states.selectors import DossierPanel
 
 from ..ledger import ZERO, cents
-from ..models import AccountCode, Allocation, CreditNote, Fund, FundCode, Invoice, JournalEntry, JournalLine, Payment
+from ..models import AccountCode, Allocation, CreditNote, Fund, Invoice, JournalEntry, JournalLine, Payment
 from ..models.common import MONEY_DIGITS
 
 MONEY = DecimalField(max_digits=MONEY_DIGITS + 4, decimal_places=2)
@@ -288,7 +288,7 @@ class StateFinances:
 
 def state_finances(state: State, *, fund: Fund | None = None) -> StateFinances:
     """Everything a State owes, paid and holds as credit in the General Budget. Five queries."""
-    fund = fund or Fund.objects.get(code=FundCode.GENERAL)
+    fund = fund or Fund.general()
     invoices = _with_status(
         invoices_with_figures(Invoice.objects.filter(fund=fund, state=state))
         .prefetch_related(Prefetch("credit_notes", queryset=CreditNote.objects.order_by("year", "sequence")))

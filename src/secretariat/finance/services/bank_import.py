@@ -40,7 +40,7 @@ from django.utils.translation import ngettext
 from secretariat.states.models import State
 
 from ..ledger import ZERO, cents
-from ..models import BankStatement, Fund, FundCode, Invoice, Payment
+from ..models import BankStatement, Fund, Invoice, Payment
 from ..models.common import MONEY_DIGITS
 from ..selectors.receivables import invoices_with_figures
 from .payments import allocation_make, payment_record
@@ -128,10 +128,6 @@ class ImportResult:
     payments: list[Payment]
     skipped: list[str]  # bank references already recorded
     left_out: list[int]  # row numbers staff left out
-
-
-def general_fund() -> Fund:
-    return Fund.objects.get(code=FundCode.GENERAL)
 
 
 def sha256_of(data: bytes) -> str:
@@ -523,7 +519,7 @@ def statement_check(
 ) -> StatementCheck:
     """Read a statement and say what importing it would do, row by row. Writes nothing.
     `assignments` are staff's choices for rows: {row number: ISO3 code, or LEAVE_OUT}."""
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     digest = sha256_of(data)
     _already_imported(digest)
     rows = statement_read(data, fund=fund)
@@ -539,7 +535,7 @@ def statement_import(
     """Record the statement's new payments and their allocations, all in one transaction (see the
     module). Refused, nothing written: the file already imported, any bad row, a row left without
     a State (staff assign one, or leave the row out to record it by hand)."""
-    fund = fund or general_fund()
+    fund = fund or Fund.general()
     try:
         with transaction.atomic():
             check = statement_check(data, file_name=file_name, fund=fund, assignments=assignments)

@@ -27,7 +27,6 @@ from ..models import (
     CreditNote,
     EntryKind,
     Fund,
-    FundCode,
     Invoice,
     InvoiceLine,
     RunStatus,
@@ -79,7 +78,7 @@ def invoices_issue(
         due_on = due_on or default_due_date(run.year, issued_on)
         if due_on < issued_on:
             raise ValidationError(_("The due date cannot be before the date of issue."))
-        fund = Fund.objects.get(code=FundCode.GENERAL)
+        fund = Fund.general()
         per_state: dict[int, list] = defaultdict(list)
         states = {}
         for line in run.lines.select_related("state").filter(amount__gt=0).order_by("state__name_en", "pool"):

@@ -30,7 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ..models import ContributionStatus, Fund
-from ..selectors.contributions import ContributionFigures, contribution_status, general_fund, summary_ledger
+from ..selectors.contributions import ContributionFigures, contribution_status, summary_ledger
 
 
 def last_complete_quarter_end(today: dt.date) -> dt.date:
@@ -53,7 +53,7 @@ def status_publish(*, user: Any, as_of: dt.date | None = None) -> ContributionSt
         raise ValidationError(
             _("The status cannot be published as of a date in the future (%(day)s).") % {"day": as_of.isoformat()}
         )
-    fund = general_fund()
+    fund = Fund.general()
     _refuse_if_published(fund, as_of)
     with transaction.atomic():  # one consistent reading of the ledger (SQLite: one snapshot)
         figures = contribution_status(as_of=as_of, fund=fund)
