@@ -12,10 +12,11 @@ runs it alone. What it does:
    persistent connections, CONN_MAX_AGE=600) and this module as the URLconf: the platform's URLs
    plus bench-only views that render the SAME template (and the same API response) from the same
    50 rows held in memory, and a bare `HttpResponse("ok")`.
-3. Times over HTTP (urllib, a new connection per request), in interleaved rounds, the median of:
-   the filtered page 1, page 300 of the same filter (reached by following 299 cursors), the API
-   page 1 and page 300, their in-memory twins and the bare view. Prints page/in-memory,
-   page/bare and 1M/10k ratios.
+3. Times over HTTP (urllib, a new connection per request), the median of: the filtered page 1,
+   page 300 of the same filter (reached by following 299 cursors), the API page 1 and page 300,
+   their in-memory twins and the bare view. Every URL of both servers is asked once per pass, in
+   a new seeded order each pass (see `_medians`). Prints page/in-memory, page/bare and 1M/10k
+   ratios.
 4. Counts the SQL queries of each page in-process (CaptureQueriesContext) on both sizes, and the
    growth of the gunicorn worker's peak memory (VmHWM) while it streams every row as CSV.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -241,31 +243,10 @@ def _pg_database(base_url: str, rows: int) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _widen_region_columns(database_url: str, lines: list[str], label: str) -> None:
-    """PublishedTransfer's region columns hold 20 characters in migration 0005, fewer than the
-    longest region code ("latin_american_caribbean"): PostgreSQL refuses those rows. Until the
-    model is fixed, the benchmark's own database gets the columns widened (no-op afterwards)."""
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        width = connection.execute(
-            "SELECT character_maximum_length FROM information_schema.columns "
-            "WHERE table_name = 'reporting_publishedtransfer' AND column_name = 'partner_region'"
-        ).fetchone()[0]
-        if width is not None and width < 30:
-            connection.execute(
-                "ALTER TABLE reporting_publishedtransfer ALTER COLUMN reporter_region TYPE varchar(30), "
-                "ALTER COLUMN partner_region TYPE varchar(30)"
-            )
-            lines.append(f"  {label}: region columns widened from {width} to 30 characters (bench database only)")
-
-
 def _prepare(database_url: str, rows: int, workdir: Path, lines: list[str], label: str) -> dict[str, str]:
     """Migrate, load the registry and generate `rows` rows unless the database already has them."""
     env = _env(database_url, workdir)
     _manage(env, "migrate", "--verbosity", "0")
-    if database_url.startswith("postgres"):
-        _widen_region_columns(database_url, lines, label)
     _manage(env, "load_reference_data", "--verbosity", "0")
     have = _manage(
         env,
@@ -366,15 +347,22 @@ def _deep_cursor(server: Server, query: str, pages: int) -> str:
 
 
 def _medians(targets: dict[str, tuple[Server, str]]) -> dict[str, float]:
-    """Median latency of each (server, path); the requests alternate between all of them
-    (A, B, C, A, B, C...), so that a slow moment of the machine falls on each alike."""
+    """Median latency of each (server, path). The requests alternate between all of them, so
+    that a slow moment of the machine falls on each alike, in a new (seeded) order on every
+    pass: in a fixed order the same URL would always be the first request after the other
+    server's (its worker and database process woken from idle) or the one after a heavy page,
+    and that URL alone would pay for it (measured here: up to a millisecond)."""
     samples: dict[str, list[float]] = {name: [] for name in targets}
     for server, path in targets.values():
         server.get(path)
         server.get(path)
+    order = list(targets)
+    shuffler = random.Random(ROUNDS * PER_ROUND)
     for _round in range(ROUNDS):
         for _n in range(PER_ROUND):
-            for name, (server, path) in targets.items():
+            shuffler.shuffle(order)
+            for name in order:
+                server, path = targets[name]
                 samples[name].append(server.timed(path))
     return {name: statistics.median(values) for name, values in samples.items()}
 

@@ -157,14 +157,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED_STATEMENTS", True
-):
-    # Values travel apart from the SQL (server-side binding), and a query run five times on a
-    # connection is prepared: the server plans it once. The transfer database's pages take longer
-    # to plan than to run. Set DATABASE_PREPARED_STATEMENTS=false behind a connection pooler in
-    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, whose check of a reused connection at the start of a request asks the
+    # server only when the connection's socket says something happened (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "secretariat.core.postgresql"
+    # Options given in DATABASE_URL (?sslmode=require...) are kept; the ones below are defaults.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # TCP keepalives: a server that vanished without closing the connection is noticed within
+    # about two minutes of silence (the socket then reports the error).
+    keepalives = {"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10, "keepalives_count": 6}
+    for name, value in keepalives.items():
+        options.setdefault(name, value)
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Values travel apart from the SQL (server-side binding), a query run five times on a
+        # connection is prepared, and a prepared query is planned once (a generic plan): the
+        # transfer database's pages take longer to plan than to run, and PostgreSQL's default
+        # ("auto") would plan them again on every request. DATABASE_PLAN_CACHE_MODE=auto gives
+        # the choice back to PostgreSQL. Set DATABASE_PREPARED_STATEMENTS=false behind a
+        # connection pooler in transaction mode that cannot keep prepared statements (PgBouncer
+        # before 1.21).
+        plan_cache_mode = env_str("DATABASE_PLAN_CACHE_MODE", "force_generic_plan")
+        if plan_cache_mode not in {"auto", "force_generic_plan", "force_custom_plan"}:
+            raise ImproperlyConfigured(
+                "DATABASE_PLAN_CACHE_MODE must be auto, force_generic_plan or force_custom_plan, "
+                f"not {plan_cache_mode!r}."
+            )
+        options.update({"server_side_binding": True, "prepare_threshold": 5})
+        options["options"] = f"{options.get('options', '')} -c plan_cache_mode={plan_cache_mode}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------- accounts

@@ -86,6 +86,33 @@ def test_every_sort_pages_through_every_row_once_in_order(generated, sort):
     assert all(not page.is_first for page in pages[1:])
 
 
+@pytest.mark.parametrize("sort", ["-year", "reporter", "-category", "value"])
+def test_a_later_page_costs_one_query_per_key_column_it_crosses_at_most(generated, sort):
+    """PostgreSQL seeks the whole key at once: one query. SQLite reads the parts of the key one
+    after the other until the page (and the row after it) is found: one query when those rows
+    share the boundary row's key, never more than the key's columns with the id (the last page
+    asks every part, there being nothing after it)."""
+    filters = TransferFilters()
+    transfer_count(filters)  # the count is cached, as for every page after the filter's first
+    spec, size = SORTS[sort.lstrip("-")], 7
+    keys = {row["id"]: spec.key_of(row) for row in generated}
+    order = expected(generated, filters, sort)
+    page, costs = transfer_page(filters=filters, sort=sort, size=size), {}
+    while page.next is not None:
+        boundary = page.next
+        with CaptureQueriesContext(connection) as captured:
+            page = transfer_page(filters=filters, sort=sort, cursor=boundary, size=size)
+        read = order[boundary.position : boundary.position + size + 1]
+        within = len(read) == size + 1 and all(keys[pk] == list(boundary.key[:-1]) for pk in read)
+        costs.setdefault(within, set()).add(len(captured.captured_queries))
+    if connection.vendor == "postgresql":
+        assert set().union(*costs.values()) == {1}
+    else:
+        assert costs.get(True, {1}) == {1}
+        assert max(costs[False]) <= len(spec.columns) + 1
+        assert max(costs[False]) > 1  # crossing a key value did take another query
+
+
 @pytest.mark.parametrize("sort", ["-year", "value", "-items", "reporter", "-category"])
 def test_previous_cursors_lead_back_through_the_same_pages(generated, sort):
     filters = TransferFilters(direction="exports")

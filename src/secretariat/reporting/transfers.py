@@ -12,8 +12,9 @@ benchmarks/bench_transfers.py):
   an index that starts with exactly that key (PublishedTransfer.Meta.indexes). The next page is
   "the 50 rows whose key comes after the last row's key", which the database finds by seeking
   in the index, so page 300 costs what page 1 costs (OFFSET would read and throw away 14,950
-  rows). `(k1, id) > (v1, i)` is sent as the union of the exact seeks `k1 = v1 AND id > i` and
-  `k1 > v1` (see `_fetch`: SQLite seeks a row-value comparison on its first column only). Page
+  rows). PostgreSQL is asked `(k1, id) > (v1, i)`; SQLite, which seeks a row-value comparison
+  on its first column only, the exact seeks `k1 = v1 AND id > i`, then `k1 > v1` if the first
+  did not fill the page (see `_fetch`). Page
   links carry an opaque cursor (`?after=` / `?before=`; `?last=1` reads backwards from the
   end), signed so that it cannot be forged, which holds the boundary key and the row position
   (for "rows 14,951-15,000 of N"). A cursor that does not verify, or that was made for other
@@ -45,7 +46,8 @@ benchmarks/bench_transfers.py):
   its published version (`PublishedTransfer.version`, for the link), and the filter's cached
   count comes with the rows. Queries per page: one, whatever the size of the table (a count
   not yet cached adds its COUNT and the storing of it; changed names add their reading; rows
-  without a `version` add one lookup).
+  without a `version` add one lookup; on SQLite, a page that crosses from one value of its sort
+  key to the next adds one query per key column crossed).
 - **SQL.** The page, count and name queries are written here as SQL from fixed column names,
   with every value passed as a parameter: the ORM took longer to build them than the database
   took to answer them (about 1 ms of Python per query against 0.1-0.5 ms of SQLite).
@@ -53,6 +55,7 @@ benchmarks/bench_transfers.py):
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -144,6 +147,9 @@ ROW_COLUMNS = (
     "published_on",
 )
 SELECT_COLUMNS = ", ".join(f'"{column}"' for column in ROW_COLUMNS)
+# On SQLite the date is read as text and parsed in `_converted`: Django's converter for a date
+# column (a regular expression per value) cost more than the rest of the row.
+SQLITE_SELECT_COLUMNS = SELECT_COLUMNS.replace('"published_on"', 'CAST("published_on" AS TEXT) AS "published_on"')
 
 
 def _table() -> str:
@@ -429,8 +435,9 @@ FETCHED_COLUMNS = (*ROW_COLUMNS, "cached_count", "stamp")
 
 
 def _converted(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Rows as read with a cursor, typed as the ORM would: SQLite returns decimals as floats and
-    booleans as 0/1 (PostgreSQL's are typed already)."""
+    """Rows as read with a cursor, typed as the ORM would: SQLite returns decimals as floats,
+    booleans as 0/1 and (as asked, SQLITE_SELECT_COLUMNS) dates as text; PostgreSQL's are typed
+    already."""
     rows = [dict(zip(FETCHED_COLUMNS, values, strict=True)) for values in found]
     if connection.vendor == "sqlite":
         for row in rows:
@@ -438,6 +445,7 @@ def _converted(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             if value is not None:
                 row["value"] = Decimal(repr(value)).quantize(CENT)
             row["is_synthetic"] = bool(row["is_synthetic"])
+            row["published_on"] = dt.date.fromisoformat(row["published_on"])
     return rows
 
 
@@ -468,7 +476,8 @@ def _latest_versions(report_ids: set[int]) -> dict[int, int]:
 def _select(clauses: list[str], order: list[str], limit: int) -> str:
     where = " AND ".join(clauses) or "1 = 1"
     ordering = ", ".join(order)
-    return f"SELECT {SELECT_COLUMNS} FROM {_table()} WHERE {where} ORDER BY {ordering} LIMIT {int(limit)}"  # noqa: S608
+    columns = SQLITE_SELECT_COLUMNS if connection.vendor == "sqlite" else SELECT_COLUMNS
+    return f"SELECT {columns} FROM {_table()} WHERE {where} ORDER BY {ordering} LIMIT {int(limit)}"  # noqa: S608
 
 
 def _fetch(
@@ -477,16 +486,20 @@ def _fetch(
     """The first `limit` rows matching `filters` in the order of the sort key and id (descending
     or not), after the boundary key `after` in that order; the filter's cached count, if there
     is one, and the stamp of the names (`_stamp_sql`), both None when no row was found. One
-    query (two if some rows lack their `version`).
+    query on PostgreSQL, usually one on SQLite (below); one more if some rows lack their
+    `version`.
 
-    On SQLite, `(k1, k2, id) < (v1, v2, i)` is sent as the union of exact index seeks
-    `k1 = v1 AND k2 = v2 AND id < i`, `k1 = v1 AND k2 < v2` and `k1 < v1`, each ordered and
-    limited; the outer query orders the few rows they return. SQLite seeks a row-value comparison on its
-    first column only, so the plain form would read every row of the boundary's group (a year
-    holds 100,000 rows) before reaching the page. A bound of the filter's year range that a part
-    implies (the year is fixed, or compared with the boundary's year) is left out of that part:
-    SQLite seeks by the first bound it finds, and the filter's would be the wrong one. Keys fixed
-    by equality are left out of a part's ORDER BY (SQLite would sort by an indexed expression).
+    On SQLite, `(k1, k2, id) < (v1, v2, i)` is read as the exact index seeks
+    `k1 = v1 AND k2 = v2 AND id < i`, then `k1 = v1 AND k2 < v2`, then `k1 < v1`, each ordered and
+    limited, one after the other until `limit` rows are found: their rows follow each other in
+    the sort order, and the first part usually fills the page (one query; at most one per key
+    column). SQLite seeks a row-value comparison on its first column only, so the plain form
+    would read every row of the boundary's group (a year holds 100,000 rows) before reaching the
+    page; a UNION ALL of the parts would read every part in full. A bound of the filter's year
+    range that a part implies (the year is fixed, or compared with the boundary's year) is left
+    out of that part: SQLite seeks by the first bound it finds, and the filter's would be the
+    wrong one. Keys fixed by equality are left out of a part's ORDER BY (SQLite would sort by an
+    indexed expression).
 
     The SQL is written here rather than by the ORM: only fixed column names and the filter's
     conditions go into it, every value is a parameter, and building it costs a few microseconds
@@ -494,37 +507,39 @@ def _fetch(
     """
     keys = [*spec.sql, '"id"']
     order = " DESC" if descending else " ASC"
+    parts: list[tuple[list[str], list[Any], list[str]]] = []  # (conditions, parameters, ORDER BY keys)
     if after is None:
         clauses, params = filters.where()
-        sql = _select(clauses, [key + order for key in keys], limit)
+        parts.append((clauses, params, keys))
     elif connection.vendor == "postgresql":
-        # PostgreSQL seeks a row-value comparison on the whole index key, and plans this single
-        # part in half the time of the union below.
+        # PostgreSQL seeks a row-value comparison on the whole index key: one part.
         clauses, params = filters.where()
         beyond = "<" if descending else ">"
         clauses = [*clauses, f"({', '.join(keys)}) {beyond} ({', '.join(['%s'] * len(keys))})"]
-        params = params + [_key_param(spec, value) for value in after]
-        sql = _select(clauses, [key + order for key in keys], limit)
+        parts.append((clauses, params + [_key_param(spec, value) for value in after], keys))
     else:
         beyond = " < %s" if descending else " > %s"
-        parts, params = [], []
         for depth in range(len(keys) - 1, -1, -1):
             fixed = spec.columns[:depth]
             compared = spec.columns[depth] if depth < len(spec.columns) else "id"
             keep_from = "year" not in fixed and not (compared == "year" and not descending)
             keep_to = "year" not in fixed and not (compared == "year" and descending)
-            clauses, part_params = filters.where(year_from=keep_from, year_to=keep_to)
+            clauses, params = filters.where(year_from=keep_from, year_to=keep_to)
             clauses = clauses + [f"{keys[n]} = %s" for n in range(depth)] + [keys[depth] + beyond]
-            part_params = part_params + [_key_param(spec, value) for value in after[: depth + 1]]
-            part = _select(clauses, [key + order for key in keys[depth:]], limit)
-            parts.append(f"SELECT * FROM ({part}) AS part{depth}")  # noqa: S608 - parameters apart
-            params += part_params
-        sql = " UNION ALL ".join(parts)
+            params = params + [_key_param(spec, value) for value in after[: depth + 1]]
+            parts.append((clauses, params, keys[depth:]))
+    outer = [f'COALESCE(found."{column}", -1)' if spec.nullable else f'found."{column}"' for column in spec.columns]
+    ordering = ", ".join(f"{key}{order}" for key in [*outer, 'found."id"'])
+    rows: list[dict[str, Any]] = []
     with connection.cursor() as cursor:
-        outer = [f'COALESCE(found."{column}", -1)' if spec.nullable else f'found."{column}"' for column in spec.columns]
-        ordering = ", ".join(f"{key}{order}" for key in [*outer, 'found."id"'])
-        cursor.execute(_with_count_and_stamp(sql, ordering, limit), [filters.key(), *params])
-        rows = _converted(cursor.fetchall())
+        for clauses, params, part_keys in parts:
+            wanted = limit - len(rows)
+            sql = _select(clauses, [key + order for key in part_keys], wanted)
+            # Every part carries the count and the stamp: the first row found brings them.
+            cursor.execute(_with_count_and_stamp(sql, ordering, wanted), [filters.key(), *params])
+            rows += _converted(cursor.fetchall())
+            if len(rows) >= limit:
+                break
     missing = {row["report_id"] for row in rows if row["version_id"] is None}
     if missing:
         versions = _latest_versions(missing)
@@ -534,7 +549,7 @@ def _fetch(
     if not rows:
         return [], None, None
     first = rows[0]
-    return rows[:limit], first["cached_count"], (first["stamp"],)
+    return rows, first["cached_count"], (first["stamp"],)
 
 
 def transfer_page(
