@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -367,9 +369,12 @@ def test_a_draft_run_is_approved_once_and_cancelled_while_not_issued():
     other = _run()
     with pytest.raises(ValidationError, match="is already approved"):
         services.assessment_run_approve(run=other, approved_by=user)
-    services.assessment_run_cancel(run=run, cancelled_by=user)
+    canceller = UserFactory()
+    services.assessment_run_cancel(run=run, cancelled_by=canceller)
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
+    assert (run.cancelled_by, run.approved_by) == (canceller, user)  # who did what stays on record
+    assert run.cancelled_at >= run.approved_at
     with pytest.raises(ValidationError, match="Only a draft or approved run can be cancelled"):
         services.assessment_run_cancel(run=run, cancelled_by=user)
     services.assessment_run_approve(run=other, approved_by=user)  # the earlier one is out of the way
@@ -463,6 +468,13 @@ def test_finance_staff_make_and_approve_a_run_on_the_pages(client, make_persona)
         assert f'action="{issue_url}"' in page
     else:
         assert "Issue the invoices" not in page
+    client.post(f"/finance/assessment/runs/{run.pk}/cancel/")
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    assert run.cancelled_by.email == run.approved_by.email  # the same officer, on record
+    page = client.get(f"/finance/assessment/runs/{run.pk}/").content.decode()
+    cancelled = date_format(timezone.localtime(run.cancelled_at), "DATETIME_FORMAT")
+    assert f"<dt>Cancelled</dt><dd>{cancelled}, {run.cancelled_by}</dd>" in page
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from secretariat.finance import ledger
 from secretariat.finance.ledger import EntrySpec, Line
@@ -202,6 +203,9 @@ def test_closing_a_commitment_releases_what_it_held(budget, line, officer):
     with pytest.raises(ValidationError, match="Refused"):
         spend(line, "200.00", user=officer)
     services.commitment_close(commitment=commitment, user=officer)
+    commitment.refresh_from_db()
+    assert (commitment.closed, commitment.closed_by) == (True, officer)
+    assert commitment.closed_at is not None
     spend(line, "200.00", user=officer)
     with pytest.raises(ValidationError, match="already closed"):
         services.commitment_close(commitment=commitment, user=officer)
@@ -213,7 +217,8 @@ def test_an_expenditure_may_close_its_commitment(line, officer):
     commitment = commit(line, "500.00", user=officer).record
     spend(line, "420.00", user=officer, commitment=commitment, close_commitment=True)
     commitment.refresh_from_db()
-    assert commitment.closed
+    assert (commitment.closed, commitment.closed_by) == (True, officer)
+    assert commitment.closed_at is not None
     assert selectors.line_position(line).committed == D("0.00")
 
 
@@ -407,7 +412,11 @@ def test_the_commitment_form_records_and_the_line_page_lists_it(finance_client, 
 
     closed = finance_client.post(f"/finance/spending/commitments/{commitment.pk}/close/", follow=True)
     assert "what it still held is available again" in closed.content.decode()
-    assert Commitment.objects.get().closed
+    commitment.refresh_from_db()
+    assert commitment.closed
+    assert commitment.closed_by is not None
+    closed_on = date_format(timezone.localtime(commitment.closed_at), "DATE_FORMAT")
+    assert f"Closed {closed_on}, {commitment.closed_by}" in closed.content.decode()
 
 
 def test_the_management_committee_reads_budget_vs_actual_and_its_csv_but_records_nothing(

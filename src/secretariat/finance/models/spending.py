@@ -19,6 +19,10 @@ class Commitment(models.Model):
     description = models.CharField(_("description"), max_length=300)
     amount = money(_("amount"))
     closed = models.BooleanField(_("closed"), default=False, help_text=_("No further spending expected."))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

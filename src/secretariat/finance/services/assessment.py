@@ -653,7 +653,9 @@ def assessment_run_cancel(*, run: AssessmentRun, cancelled_by: Any) -> Assessmen
             params={"status": run.get_status_display().lower()},
         )
     run.status = RunStatus.CANCELLED
-    run.save(update_fields=["status"])
+    run.cancelled_by = cancelled_by
+    run.cancelled_at = timezone.now()
+    run.save(update_fields=["status", "cancelled_by", "cancelled_at"])
     return run
 
 

@@ -237,7 +237,7 @@ def expenditure_record(
             created_by=user,
         )
         if commitment is not None and close_commitment:
-            Commitment.objects.filter(pk=commitment.pk).update(closed=True)
+            Commitment.objects.filter(pk=commitment.pk).update(closed=True, closed_by=user, closed_at=timezone.now())
     return Recorded(expenditure, warning)
 
 
@@ -248,5 +248,7 @@ def commitment_close(*, commitment: Commitment, user: Any) -> Commitment:
         if commitment.closed:
             raise ValidationError(_("This commitment is already closed."))
         commitment.closed = True
-        commitment.save(update_fields=["closed"])
+        commitment.closed_by = user
+        commitment.closed_at = timezone.now()
+        commitment.save(update_fields=["closed", "closed_by", "closed_at"])
     return commitment
