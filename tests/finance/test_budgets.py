@@ -355,6 +355,13 @@ def test_finance_staff_take_a_budget_through_the_workflow_on_the_pages(client, m
     client.post(f"/finance/budgets/{budget.pk}/adopt/", {"decision_reference": "ATT/DEC", "adopted_on": "2025-04-01"})
     budget.refresh_from_db()
     assert budget.status == BudgetStatus.ADOPTED
+    # Who recorded each step is kept and shown next to its date.
+    recorders = {budget.review_recorded_by, budget.circulation_recorded_by, budget.adoption_recorded_by}
+    assert len(recorders) == 1
+    (recorder,) = recorders
+    assert recorder is not None
+    page = client.get(f"/finance/budgets/{budget.pk}/").content.decode()
+    assert page.count(f"(recorded by {recorder})") == 3
     response = client.post(f"/finance/budgets/{budget.pk}/revise/", {"reason": "More meetings."})
     revision = Budget.objects.get(version=2)
     assert response["Location"] == f"/finance/budgets/{revision.pk}/"

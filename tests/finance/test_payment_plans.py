@@ -281,8 +281,10 @@ def test_staff_record_a_request_through_the_form(client, make_persona):
     staff.post(f"/finance/plans/{plan.pk}/approve/", {"decision_reference": "DEC/7", "decided_on": "2026-04-01"})
     plan.refresh_from_db()
     assert plan.status == "approved"
+    assert plan.decision_recorded_by is not None
     page = staff.get(f"/finance/plans/{plan.pk}/")
     assert page.status_code == 200
+    assert f'(DEC/7) <span class="muted">(recorded by {plan.decision_recorded_by})</span>' in page.content.decode()
     assert page.context["progress"].instalments[0].status in ("due", "late")
     assert staff.get("/finance/plans/").status_code == 200
     assert staff.get("/finance/plans/", {"status": "approved"}).context["rows"][0][0] == plan

@@ -58,10 +58,13 @@ def demo_finance_load(*, today: dt.date | None = None) -> int:
                 {"code": "CSP", "title": "Conference costs", "pool": "conference", "amount": Decimal("480000.00")},
             ],
         )
-        budget_services.budget_review(budget=budget, reviewed_on=dt.date(year - 1, 5, 10))
-        budget_services.budget_circulate(budget=budget, circulated_on=dt.date(year - 1, 5, 31))
+        budget_services.budget_review(budget=budget, reviewed_on=dt.date(year - 1, 5, 10), by=user)
+        budget_services.budget_circulate(budget=budget, circulated_on=dt.date(year - 1, 5, 31), by=user)
         budget_services.budget_adopt(
-            budget=budget, decision_reference=f"{DEMO_PREFIX}CSP/{year - 1}/DEC", adopted_on=dt.date(year - 1, 8, 29)
+            budget=budget,
+            decision_reference=f"{DEMO_PREFIX}CSP/{year - 1}/DEC",
+            adopted_on=dt.date(year - 1, 8, 29),
+            by=user,
         )
         assessment_date = dt.date(year - 1, 9, 15)
         parties = [s for s in State.objects.order_by("iso3") if s.status_on(assessment_date).status == "party"]

@@ -249,11 +249,11 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     try:
         if approve:
             services.plan_approve(
-                plan=plan, decision_reference=data["decision_reference"], decided_on=data["decided_on"]
+                plan=plan, decision_reference=data["decision_reference"], decided_on=data["decided_on"], by=request.user
             )
         else:
             services.plan_refuse(
-                plan=plan, decision_reference=data["decision_reference"], decided_on=data["decided_on"]
+                plan=plan, decision_reference=data["decision_reference"], decided_on=data["decided_on"], by=request.user
             )
     except ValidationError as error:
         for message in error.messages:

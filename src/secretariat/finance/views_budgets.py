@@ -226,7 +226,9 @@ def budget_review(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         ReviewForm,
-        lambda budget, data: budget_services.budget_review(budget=budget, reviewed_on=data["reviewed_on"]),
+        lambda budget, data: budget_services.budget_review(
+            budget=budget, reviewed_on=data["reviewed_on"], by=request.user
+        ),
         _("The budget is marked as reviewed by the Management Committee."),
     )
 
@@ -238,7 +240,9 @@ def budget_circulate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         CirculateForm,
-        lambda budget, data: budget_services.budget_circulate(budget=budget, circulated_on=data["circulated_on"]),
+        lambda budget, data: budget_services.budget_circulate(
+            budget=budget, circulated_on=data["circulated_on"], by=request.user
+        ),
         _("The budget is marked as circulated to States."),
     )
 
@@ -251,7 +255,7 @@ def budget_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         AdoptForm,
         lambda budget, data: budget_services.budget_adopt(
-            budget=budget, decision_reference=data["decision_reference"], adopted_on=data["adopted_on"]
+            budget=budget, decision_reference=data["decision_reference"], adopted_on=data["adopted_on"], by=request.user
         ),
         _("The budget is adopted."),
     )

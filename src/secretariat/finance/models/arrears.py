@@ -48,6 +48,9 @@ class PaymentPlan(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.REQUESTED)
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

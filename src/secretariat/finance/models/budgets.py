@@ -39,6 +39,16 @@ class Budget(models.Model):
     reviewed_on = models.DateField(_("reviewed by the Management Committee on"), null=True, blank=True)
     circulated_on = models.DateField(_("circulated to States on"), null=True, blank=True)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    # Who recorded each step (the dates are the Committee's and the Conference's).
+    review_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    circulation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adoption_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision_reference = models.CharField(_("decision reference"), max_length=200, blank=True)
     overrun_policy = models.CharField(
         _("when spending would exceed a line"), max_length=4, choices=OverrunPolicy.choices, default=OverrunPolicy.WARN

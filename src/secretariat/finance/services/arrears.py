@@ -340,7 +340,9 @@ def plan_request(
     return plan
 
 
-def _decide(plan: PaymentPlan, *, status: str, decision_reference: str, decided_on: dt.date | None) -> PaymentPlan:
+def _decide(
+    plan: PaymentPlan, *, status: str, decision_reference: str, decided_on: dt.date | None, by: Any
+) -> PaymentPlan:
     reference = " ".join((decision_reference or "").split())
     decided_on = decided_on or timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -358,7 +360,7 @@ def _decide(plan: PaymentPlan, *, status: str, decision_reference: str, decided_
         raise ValidationError(errors)
     with transaction.atomic():
         changed = PaymentPlan.objects.filter(pk=plan.pk, status=PlanStatus.REQUESTED).update(
-            status=status, decision_reference=reference, decided_on=decided_on
+            status=status, decision_reference=reference, decided_on=decided_on, decision_recorded_by=by
         )
         if not changed:
             current = PaymentPlan.objects.get(pk=plan.pk)
@@ -369,13 +371,20 @@ def _decide(plan: PaymentPlan, *, status: str, decision_reference: str, decided_
     return plan
 
 
-def plan_approve(*, plan: PaymentPlan, decision_reference: str, decided_on: dt.date | None = None) -> PaymentPlan:
-    """Approve a requested plan; its instalments are tracked from the decision date."""
-    return _decide(plan, status=PlanStatus.APPROVED, decision_reference=decision_reference, decided_on=decided_on)
+def plan_approve(
+    *, plan: PaymentPlan, decision_reference: str, decided_on: dt.date | None = None, by: Any = None
+) -> PaymentPlan:
+    """Approve a requested plan; its instalments are tracked from the decision date. `by`: the
+    staff member who records the decision."""
+    return _decide(
+        plan, status=PlanStatus.APPROVED, decision_reference=decision_reference, decided_on=decided_on, by=by
+    )
 
 
-def plan_refuse(*, plan: PaymentPlan, decision_reference: str = "", decided_on: dt.date | None = None) -> PaymentPlan:
-    return _decide(plan, status=PlanStatus.REFUSED, decision_reference=decision_reference, decided_on=decided_on)
+def plan_refuse(
+    *, plan: PaymentPlan, decision_reference: str = "", decided_on: dt.date | None = None, by: Any = None
+) -> PaymentPlan:
+    return _decide(plan, status=PlanStatus.REFUSED, decision_reference=decision_reference, decided_on=decided_on, by=by)
 
 
 def plans_record_progress(*, on: dt.date | None = None) -> dict[str, int]:

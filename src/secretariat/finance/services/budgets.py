@@ -223,7 +223,7 @@ def budget_lines_update(*, budget: Budget, lines: Sequence[Mapping[str, Any]]) -
 
 
 @transaction.atomic
-def budget_review(*, budget: Budget, reviewed_on: dt.date | None) -> Budget:
+def budget_review(*, budget: Budget, reviewed_on: dt.date | None, by: Any = None) -> Budget:
     """The Management Committee has reviewed the estimate (its comments stay on the budget)."""
     budget = _locked(budget)
     if budget.status != BudgetStatus.ESTIMATE:
@@ -239,12 +239,13 @@ def budget_review(*, budget: Budget, reviewed_on: dt.date | None) -> Budget:
         raise ValidationError(_("The estimate has no amount yet: add its lines before the review."), code="empty")
     budget.status = BudgetStatus.REVIEWED
     budget.reviewed_on = reviewed_on
-    budget.save(update_fields=["status", "reviewed_on"])
+    budget.review_recorded_by = by
+    budget.save(update_fields=["status", "reviewed_on", "review_recorded_by"])
     return budget
 
 
 @transaction.atomic
-def budget_circulate(*, budget: Budget, circulated_on: dt.date | None) -> Budget:
+def budget_circulate(*, budget: Budget, circulated_on: dt.date | None, by: Any = None) -> Budget:
     """The reviewed estimate was circulated to States."""
     budget = _locked(budget)
     if budget.status != BudgetStatus.REVIEWED:
@@ -262,12 +263,13 @@ def budget_circulate(*, budget: Budget, circulated_on: dt.date | None) -> Budget
         raise ValidationError({"circulated_on": _("The budget cannot be circulated before its review.")})
     budget.status = BudgetStatus.CIRCULATED
     budget.circulated_on = circulated_on
-    budget.save(update_fields=["status", "circulated_on"])
+    budget.circulation_recorded_by = by
+    budget.save(update_fields=["status", "circulated_on", "circulation_recorded_by"])
     return budget
 
 
 @transaction.atomic
-def budget_adopt(*, budget: Budget, decision_reference: str, adopted_on: dt.date | None) -> Budget:
+def budget_adopt(*, budget: Budget, decision_reference: str, adopted_on: dt.date | None, by: Any = None) -> Budget:
     """The Conference adopted the circulated budget. A revision supersedes the version it revises,
     in the same transaction."""
     budget = _locked(budget)
@@ -301,9 +303,10 @@ def budget_adopt(*, budget: Budget, decision_reference: str, adopted_on: dt.date
     budget.status = BudgetStatus.ADOPTED
     budget.decision_reference = reference
     budget.adopted_on = adopted_on
+    budget.adoption_recorded_by = by
     try:
         with transaction.atomic():
-            budget.save(update_fields=["status", "decision_reference", "adopted_on"])
+            budget.save(update_fields=["status", "decision_reference", "adopted_on", "adoption_recorded_by"])
     except IntegrityError as error:
         raise ValidationError(_("Another version of this budget was adopted at the same moment.")) from error
     return budget
