@@ -191,6 +191,21 @@ def test_it_shows_names_in_the_active_language_sorted_without_regard_to_accents(
     assert list_rows(response) == ["XUN", "XNJ", "XPA", "XSI"]
 
 
+def test_regions_and_instruments_follow_the_language_of_each_request(client, registry):
+    """The labels are read once per language (selectors._choice_labels), not once for all."""
+
+    def party_row(language):
+        html = client.get(STATUS_URL, {"q": "qux party"}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return html[html.index('<a href="/states/XPA/">') :].split("</tr>", 1)[0]
+
+    english, french, english_again = party_row("en"), party_row("fr"), party_row("en")
+    assert "African States" in english
+    assert "Ratification" in english
+    assert "Groupe des États d&#x27;Afrique" in french  # escaped by the template
+    assert "African States" not in french
+    assert english_again == english
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -13,11 +13,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from secretariat.core.access import Principal, can_view_registry_history
@@ -27,6 +28,19 @@ from .models import Region, ScaleRate, State, StatusAnswer, TreatyStatus
 
 STATUS_ORDER = [TreatyStatus.PARTY, TreatyStatus.SIGNATORY, TreatyStatus.NOT_JOINED, TreatyStatus.UNKNOWN]
 REGION_NOT_KNOWN = ""
+
+
+@cache
+def _choice_labels(field: str, language: str | None) -> dict[str, str]:
+    """The labels of a State field's choices in `language` (the active one when called), read once
+    per process: `get_FOO_display()` hashes every lazy label of the field on each call, which for
+    a list of every State cost more than the rest of its rows."""
+    return {value: str(label) for value, label in State._meta.get_field(field).flatchoices}
+
+
+def _label(state: State, field: str) -> str:
+    value = getattr(state, field)
+    return _choice_labels(field, get_language()).get(value, value) if value else ""
 
 
 @dataclass(frozen=True)
@@ -62,11 +76,11 @@ class StateStatusRow:
 
     @cached_property
     def region_label(self) -> str:
-        return str(self.state.get_region_display()) if self.state.region else ""
+        return _label(self.state, "region")
 
     @cached_property
     def instrument_label(self) -> str:
-        return str(self.state.get_instrument_display()) if self.state.instrument else ""
+        return _label(self.state, "instrument")
 
 
 @dataclass(frozen=True)
