@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 
 import pytest
 from django.core.management import call_command
@@ -62,6 +63,19 @@ def _plain_settings(settings, tmp_path):
     # A request in French leaves French active in this thread (LocaleMiddleware does not reset
     # it): every test starts in the default language.
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def database_worker_signals():
+    """For a test that runs the django-tasks worker in-process (`call_command("db_worker")`): the
+    worker installs its own SIGINT/SIGTERM/SIGQUIT handlers and leaves them, so a later Ctrl+C or
+    a time limit's SIGTERM would become a "graceful shutdown" inside whichever test runs then.
+    The handlers are put back afterwards."""
+    numbers = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, name)]
+    saved = {number: signal.getsignal(number) for number in numbers}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
 class HttpsClient(Client):

@@ -134,7 +134,7 @@ def recipients_of_each_kind():
 
 
 def test_issuing_queues_the_delivery_which_makes_pdfs_and_one_message_per_invoice(
-    recipients_of_each_kind, django_capture_on_commit_callbacks, monkeypatch
+    recipients_of_each_kind, django_capture_on_commit_callbacks, monkeypatch, database_worker_signals
 ):
     # The worker drops connections that are not in autocommit between tasks (see reminders' test).
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)

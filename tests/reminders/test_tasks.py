@@ -41,7 +41,7 @@ def test_the_task_sends_todays_reminders_and_queues_tomorrows_run(settings):
     assert queued.run_after == dt.datetime(2026, 5, 18, 6, 0, tzinfo=dt.UTC)
 
 
-def test_the_database_worker_runs_the_queued_run_when_it_is_due(settings, monkeypatch):
+def test_the_database_worker_runs_the_queued_run_when_it_is_due(settings, monkeypatch, database_worker_signals):
     # The worker drops connections that are not in autocommit between tasks; inside this test's
     # transaction that would close the test's own connection (on PostgreSQL).
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
